@@ -1,0 +1,114 @@
+//! The error type of `itsm-core`.
+
+use rust_decimal::Decimal;
+
+/// Why a value of this crate could not be built or combined.
+///
+/// Messages are lowercase and quote the offending value in backticks, so an embedding tool can
+/// show them to a user as they are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A string is not a valid id.
+    #[error("`{value}` is not a valid {kind} id: {reason}")]
+    InvalidId {
+        /// The kind of record the id was meant for.
+        kind: &'static str,
+        /// The rejected text.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A period whose end is before its start.
+    #[error("period end `{end}` is before its start `{start}`")]
+    PeriodEndsBeforeStart {
+        /// The start that was given.
+        start: String,
+        /// The end that was given.
+        end: String,
+    },
+    /// A service window that is empty or leaves the day.
+    #[error(
+        "service window on {day} from minute {start_minute} to minute {end_minute} is invalid: {reason}"
+    )]
+    InvalidWindow {
+        /// The weekday of the window.
+        day: String,
+        /// Start, in minutes after local midnight.
+        start_minute: u16,
+        /// End, in minutes after local midnight.
+        end_minute: u16,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// Two service windows of the same day overlap.
+    #[error(
+        "service windows on {day} overlap: minutes {first_start}..{first_end} and {second_start}..{second_end}"
+    )]
+    OverlappingWindows {
+        /// The weekday of the windows.
+        day: String,
+        /// Start of the earlier window.
+        first_start: u16,
+        /// End of the earlier window.
+        first_end: u16,
+        /// Start of the later window.
+        second_start: u16,
+        /// End of the later window.
+        second_end: u16,
+    },
+    /// A UTC offset outside +/- 24 hours.
+    #[error("utc offset of `{seconds}` seconds is out of range (must be within +/- 86399)")]
+    InvalidOffset {
+        /// The rejected offset.
+        seconds: i32,
+    },
+    /// A currency code that is not known.
+    #[error("unknown currency `{code}`: expected an ISO 4217 code such as `EUR`")]
+    UnknownCurrency {
+        /// The rejected code.
+        code: String,
+    },
+    /// An amount with more decimals than the currency's minor unit.
+    #[error("amount `{amount}` has more decimals than {currency} allows ({minor_units})")]
+    TooPrecise {
+        /// The rejected amount.
+        amount: Decimal,
+        /// The currency code.
+        currency: &'static str,
+        /// How many decimals the currency has.
+        minor_units: u32,
+    },
+    /// Arithmetic on amounts of different currencies.
+    #[error("currency mismatch: `{left}` and `{right}` cannot be combined without a conversion")]
+    CurrencyMismatch {
+        /// The currency of the left operand.
+        left: &'static str,
+        /// The currency of the right operand.
+        right: &'static str,
+    },
+    /// Arithmetic that left the representable range.
+    #[error("arithmetic overflow in {operation}")]
+    Overflow {
+        /// What was being computed.
+        operation: &'static str,
+    },
+    /// Allocation weights that cannot be used.
+    #[error("invalid allocation weights: {reason}")]
+    InvalidWeights {
+        /// Why they were rejected.
+        reason: String,
+    },
+    /// A scale that is empty, unordered or has duplicate names.
+    #[error("invalid scale: {reason}")]
+    InvalidScale {
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A text field that must not be empty.
+    #[error("`{field}` must not be empty")]
+    Empty {
+        /// The field that was empty.
+        field: &'static str,
+    },
+}

@@ -1,0 +1,2 @@
+//! `itsm`: facade over the engine's crates.
+pub use itsm_core as core;

@@ -1,2 +1,3 @@
-//! `itsm`: facade over the engine's crates.
+//! wip
+pub use itsm_cmdb as cmdb;
 pub use itsm_core as core;

@@ -46,3 +46,4 @@ pub use id::{Entity, Id, entity};
 pub use money::{Currency, Money};
 pub use period::Period;
 pub use scale::{Level, Scale};
+pub use uuid::Uuid;

@@ -82,46 +82,43 @@ impl Cmdb {
         cmdb.by_id.reserve(cis.len());
         cmdb.by_key.reserve(cis.len());
         for ci in cis {
-            match cmdb.check_new_ci(&ci) {
-                Ok(()) => cmdb.insert_ci(ci),
-                Err(e) => problems.push(e),
+            if let Err(e) = cmdb.insert_new_ci(ci) {
+                problems.push(e);
             }
         }
-        let mut accepted: Vec<(u32, u32, crate::RelationKind, usize)> =
-            Vec::with_capacity(relations.len());
-        for (i, r) in relations.iter().enumerate() {
+        // (from, to, kind, input position) of every relation that passed its own checks.
+        let mut accepted: Vec<(u32, u32, crate::RelationKind, u32)> = Vec::with_capacity(relations.len());
+        for (i, r) in (0u32..).zip(&relations) {
             match cmdb.check_relation(r) {
-                Ok((from, to)) => {
-                    accepted.push((from.index() as u32, to.index() as u32, r.kind, i));
-                }
+                Ok((from, to)) => accepted.push((from.index() as u32, to.index() as u32, r.kind, i)),
                 Err(e) => problems.push(e),
             }
         }
-        // Duplicates: sort a copy by (from, to, kind) and look at neighbours.
-        let mut order: Vec<usize> = (0..accepted.len()).collect();
-        order.sort_unstable_by_key(|&i| accepted.get(i).map(|a| (a.0, a.1, a.2, a.3)));
-        let mut duplicate = vec![false; accepted.len()];
-        for pair in order.windows(2) {
-            if let [x, y] = pair {
-                if let (Some(a), Some(b)) = (accepted.get(*x), accepted.get(*y)) {
-                    if (a.0, a.1, a.2) == (b.0, b.1, b.2) {
-                        if let Some(d) = duplicate.get_mut(*y) {
-                            *d = true;
-                        }
-                        if let Some(r) = relations.get(b.3) {
-                            problems.push(CmdbError::DuplicateRelation {
-                                from: cmdb.key_of(r.from),
-                                kind: r.kind,
-                                to: cmdb.key_of(r.to),
-                            });
-                        }
+        // Duplicates: sort a copy (contiguous, no indirection) and compare neighbours; the
+        // later one in input order is the duplicate.
+        let mut sorted = accepted.clone();
+        sorted.sort_unstable();
+        let mut duplicate = vec![false; relations.len()];
+        for pair in sorted.windows(2) {
+            if let [a, b] = pair {
+                if (a.0, a.1, a.2) == (b.0, b.1, b.2) {
+                    if let Some(d) = duplicate.get_mut(b.3 as usize) {
+                        *d = true;
+                    }
+                    if let Some(r) = relations.get(b.3 as usize) {
+                        problems.push(CmdbError::DuplicateRelation {
+                            from: cmdb.key_of(r.from),
+                            kind: r.kind,
+                            to: cmdb.key_of(r.to),
+                        });
                     }
                 }
             }
         }
-        drop(order);
-        for (a, dup) in accepted.iter().zip(&duplicate) {
-            if !dup {
+        drop(sorted);
+        drop(relations);
+        for a in &accepted {
+            if !duplicate.get(a.3 as usize).copied().unwrap_or(false) {
                 cmdb.graph.add_edge(a.0.into(), a.1.into(), a.2);
             }
         }

@@ -60,6 +60,53 @@ fn csr(edges: &[(u32, u32, u32)], nodes: usize) -> DepCsr {
     g
 }
 
+/// Edges bucketed by source (`by_source`) or by target, with a stable counting sort: O(V + E)
+/// instead of a comparison sort. Within a row, edges are sorted by the other end and made
+/// unique; when `edges` is already sorted by (source, target), bucketing by target keeps each
+/// row sorted, and the rows need no second pass.
+///
+/// Returned as (row, other end, group slot).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "every index is a dense node number below `n` or a position counted from the same edges"
+)]
+fn sort_rows(edges: &[(u32, u32, u32)], n: usize, by_source: bool) -> Vec<(u32, u32, u32)> {
+    let key = |e: &(u32, u32, u32)| if by_source { (e.0, e.1, e.2) } else { (e.1, e.0, e.2) };
+    let mut start = vec![0usize; n + 1];
+    for e in edges {
+        start[key(e).0 as usize + 1] += 1;
+    }
+    for v in 0..n {
+        start[v + 1] += start[v];
+    }
+    let mut next = start.clone();
+    let mut out = vec![(0u32, 0u32, 0u32); edges.len()];
+    for e in edges {
+        let k = key(e);
+        out[next[k.0 as usize]] = k;
+        next[k.0 as usize] += 1;
+    }
+    if !by_source {
+        return out;
+    }
+    let mut kept = 0;
+    for v in 0..n {
+        let row = &mut out[start[v]..start[v + 1]];
+        row.sort_unstable();
+        let mut last: Option<u32> = None;
+        for i in start[v]..start[v + 1] {
+            let e = out[i];
+            if last != Some(e.1) {
+                last = Some(e.1);
+                out[kept] = e;
+                kept += 1;
+            }
+        }
+    }
+    out.truncate(kept);
+    out
+}
+
 impl ReadIndex {
     pub(crate) fn build(cmdb: &Cmdb) -> Self {
         let graph = &cmdb.graph;
@@ -119,10 +166,8 @@ impl ReadIndex {
             };
             fwd.push((pair.0, pair.1, slot));
         }
-        fwd.sort_unstable();
-        fwd.dedup_by_key(|e| (e.0, e.1));
-        let mut rev: Vec<(u32, u32, u32)> = fwd.iter().map(|&(d, p, g)| (p, d, g)).collect();
-        rev.sort_unstable();
+        let fwd = sort_rows(&fwd, n, true);
+        let rev = sort_rows(&fwd, n, false);
         Self {
             fwd: csr(&fwd, n),
             rev: csr(&rev, n),

@@ -67,6 +67,7 @@ mod hash;
 mod impact;
 mod import;
 mod index;
+mod keys;
 mod map;
 mod query;
 mod redundancy;

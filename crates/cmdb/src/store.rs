@@ -16,6 +16,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::{Deserialize, Serialize};
 
 use crate::hash::IdMap;
+use crate::keys::{KeyIndex, key_hash};
 use crate::index::ReadIndex;
 use crate::{Ci, CiPatch, CmdbError, Propagation, RedundancyGroup, Relation, RelationKind};
 
@@ -89,7 +90,7 @@ pub struct Cmdb {
     pub(crate) config: CmdbConfig,
     pub(crate) graph: StableDiGraph<Ci, RelationKind, u32>,
     pub(crate) by_id: IdMap<Id<Ci>, NodeIndex<u32>>,
-    pub(crate) by_key: HashMap<String, NodeIndex<u32>>,
+    pub(crate) by_key: KeyIndex,
     pub(crate) groups: BTreeMap<Id<RedundancyGroup>, RedundancyGroup>,
     /// `(dependent, member)` -> the group that holds the pair.
     pub(crate) grouped: IdMap<(Id<Ci>, Id<Ci>), Id<RedundancyGroup>>,
@@ -167,9 +168,12 @@ impl Cmdb {
     /// The CI with this key.
     #[must_use]
     pub fn ci_by_key(&self, key: &str) -> Option<&Ci> {
-        self.by_key
-            .get(key)
-            .and_then(|n| self.graph.node_weight(*n))
+        self.node_by_key(key).and_then(|n| self.graph.node_weight(n))
+    }
+
+    fn node_by_key(&self, key: &str) -> Option<NodeIndex<u32>> {
+        let graph = &self.graph;
+        self.by_key.get(key_hash(key), key, |n| graph.node_weight(n).map(|c| c.key.as_str()))
     }
 
     /// Every CI, in insertion order.
@@ -244,6 +248,12 @@ impl Cmdb {
         self.index.get_or_init(|| ReadIndex::build(self))
     }
 
+    /// Builds the read index now rather than on the first query after a change (it is built
+    /// lazily otherwise): call it after a bulk load to keep the first query fast.
+    pub fn prepare(&self) {
+        self.index();
+    }
+
     fn changed(&mut self) {
         self.index.take();
     }
@@ -253,35 +263,36 @@ impl Cmdb {
     /// # Errors
     /// [`CmdbError::EmptyKey`], [`CmdbError::DuplicateId`], [`CmdbError::DuplicateKey`].
     pub fn add_ci(&mut self, ci: Ci) -> Result<(), CmdbError> {
-        self.check_new_ci(&ci)?;
-        self.insert_ci(ci);
+        self.insert_new_ci(ci)?;
         self.changed();
         Ok(())
     }
 
-    pub(crate) fn check_new_ci(&self, ci: &Ci) -> Result<(), CmdbError> {
+    /// Checks that `ci` has a key and that its id and key are new, then inserts it; one hash
+    /// lookup per index. Nothing is changed on `Err`.
+    pub(crate) fn insert_new_ci(&mut self, ci: Ci) -> Result<(), CmdbError> {
+        use std::collections::hash_map::Entry;
         if ci.key.trim().is_empty() {
             return Err(CmdbError::EmptyKey { id: ci.id });
         }
-        if let Some(existing) = self.ci(ci.id) {
-            return Err(CmdbError::DuplicateId {
-                id: ci.id,
-                existing_key: existing.key.clone(),
-            });
+        let id_slot = match self.by_id.entry(ci.id) {
+            Entry::Occupied(o) => {
+                let existing_key = self.graph.node_weight(*o.get()).map(|c| c.key.clone()).unwrap_or_default();
+                return Err(CmdbError::DuplicateId { id: ci.id, existing_key });
+            }
+            Entry::Vacant(v) => v,
+        };
+        let graph = &self.graph;
+        let hash = key_hash(&ci.key);
+        if self.by_key.get(hash, &ci.key, |n| graph.node_weight(n).map(|c| c.key.as_str())).is_some() {
+            return Err(CmdbError::DuplicateKey { key: ci.key });
         }
-        if self.by_key.contains_key(&ci.key) {
-            return Err(CmdbError::DuplicateKey {
-                key: ci.key.clone(),
-            });
+        let node = self.graph.add_node(ci);
+        id_slot.insert(node);
+        if let Some(c) = self.graph.node_weight(node) {
+            self.by_key.insert(hash, &c.key, node);
         }
         Ok(())
-    }
-
-    pub(crate) fn insert_ci(&mut self, ci: Ci) {
-        let (id, key) = (ci.id, ci.key.clone());
-        let node = self.graph.add_node(ci);
-        self.by_id.insert(id, node);
-        self.by_key.insert(key, node);
     }
 
     /// Applies `patch` to the CI `id`, bumps its version and returns it as it is now.
@@ -301,7 +312,7 @@ impl Cmdb {
             if key.trim().is_empty() {
                 return Err(CmdbError::EmptyKey { id });
             }
-            if key != current.key && self.by_key.contains_key(&key) {
+            if key != current.key && self.node_by_key(&key).is_some() {
                 return Err(CmdbError::DuplicateKey { key });
             }
             next.key = key;
@@ -344,8 +355,8 @@ impl Cmdb {
         // Validated; now mutate.
         if next.key != current.key {
             let old = current.key.clone();
-            self.by_key.remove(&old);
-            self.by_key.insert(next.key.clone(), node);
+            self.by_key.remove(&old, node);
+            self.by_key.insert(key_hash(&next.key), &next.key, node);
         }
         if kind_changed {
             self.changed();
@@ -446,7 +457,7 @@ impl Cmdb {
             .remove_node(node)
             .ok_or(CmdbError::UnknownCi { id })?;
         self.by_id.remove(&id);
-        self.by_key.remove(&ci.key);
+        self.by_key.remove(&ci.key, node);
         self.changed();
         Ok(Removed {
             ci,

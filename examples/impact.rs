@@ -31,7 +31,9 @@ fn parse_u32(text: &str, path: &str, line: usize, what: &str) -> Result<u32, Str
 fn load(path: &str) -> Result<(Cmdb, u32, usize), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-    let (_, header) = lines.next().ok_or_else(|| format!("{path}:1: empty file, expected `N M`"))?;
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| format!("{path}:1: empty file, expected `N M`"))?;
     let mut head = header.split_whitespace();
     let (Some(n), Some(m), None) = (head.next(), head.next(), head.next()) else {
         return Err(format!("{path}:1: expected `N M`, found `{header}`"));
@@ -59,7 +61,10 @@ fn load(path: &str) -> Result<(Cmdb, u32, usize), String> {
         pairs.push((src, dst));
     }
     if pairs.len() != m {
-        return Err(format!("{path}: the header announces M = {m} edges, the file has {}", pairs.len()));
+        return Err(format!(
+            "{path}: the header announces M = {m} edges, the file has {}",
+            pairs.len()
+        ));
     }
     let self_loops = pairs.iter().filter(|(a, b)| a == b).count();
     pairs.retain(|(a, b)| a != b);

@@ -9,15 +9,19 @@
 //! The result is the least fixpoint of those rules, computed with a worklist over the read
 //! index, so cycles are handled exactly: a cycle that nothing failed feeds stays up, and a
 //! cycle fed by a failure goes down as a whole. Each affected CI records the dependency that
-//! brought it down, so [`Impact::path`] explains it back to a failed CI.
+//! affected it, so [`Impact::path`] explains it back to a failed CI.
+//!
+//! An [`Impact`] keeps its entries as dense node numbers and shares the CMDB's id table (an
+//! `Arc`, taken when the query ran), so a failure that takes down most of a million-CI estate
+//! costs little more than the walk itself; ids are resolved when the entries are read.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use itsm_core::Id;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::hash::IdMap;
-use crate::index::NO_GROUP;
+use crate::index::{NO_GROUP, NodeTable};
 use crate::{Ci, Cmdb, CmdbError};
 
 /// The state of an affected CI.
@@ -45,59 +49,111 @@ pub struct ImpactedCi {
     pub service: bool,
 }
 
+const NONE: u32 = u32::MAX;
+
+/// An affected node by dense number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    node: u32,
+    cause: u32,
+    state: ImpactState,
+}
+
 /// The outcome of [`Cmdb::impact_of`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Serializes as `{"failed": [ids], "affected": [ImpactedCi]}` and reads back from that shape.
+#[derive(Debug, Clone)]
 pub struct Impact {
-    failed: Vec<Id<Ci>>,
-    affected: Vec<ImpactedCi>,
-    #[serde(skip)]
+    table: Arc<NodeTable>,
+    failed: usize,
+    entries: Vec<Entry>,
     lookup: OnceLock<IdMap<Id<Ci>, usize>>,
 }
 
 impl PartialEq for Impact {
+    /// Equal when the same CIs are affected in the same way, in the same order.
     fn eq(&self, other: &Self) -> bool {
-        self.failed == other.failed && self.affected == other.affected
+        self.entries.len() == other.entries.len()
+            && self.failed == other.failed
+            && self.affected().zip(other.affected()).all(|(a, b)| a == b)
     }
 }
 
 impl Eq for Impact {}
 
 impl Impact {
-    /// The CIs that were failed, without duplicates, in the order given.
-    #[must_use]
-    pub fn failed(&self) -> &[Id<Ci>] {
-        &self.failed
+    fn resolve(&self, e: &Entry) -> Option<ImpactedCi> {
+        Some(ImpactedCi {
+            ci: *self.table.ids.get(e.node as usize)?,
+            state: e.state,
+            cause: (e.cause != NONE)
+                .then(|| self.table.ids.get(e.cause as usize).copied())
+                .flatten(),
+            service: self
+                .table
+                .is_service
+                .get(e.node as usize)
+                .copied()
+                .unwrap_or(false),
+        })
     }
 
-    /// Every affected CI, the failed ones first, then in order of discovery (nearest first).
+    /// The CIs that were failed, without duplicates, in the order given.
+    pub fn failed(&self) -> impl Iterator<Item = Id<Ci>> + '_ {
+        self.entries
+            .iter()
+            .take(self.failed)
+            .filter_map(|e| self.table.ids.get(e.node as usize).copied())
+    }
+
+    /// Every affected CI: the failed ones first, then in order of discovery (nearest first).
+    pub fn affected(&self) -> impl Iterator<Item = ImpactedCi> + '_ {
+        self.entries.iter().filter_map(|e| self.resolve(e))
+    }
+
+    /// How many CIs are affected, failed ones included.
     #[must_use]
-    pub fn affected(&self) -> &[ImpactedCi] {
-        &self.affected
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is affected (nothing was failed).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// How many CIs went down besides the failed ones.
     #[must_use]
     pub fn down_count(&self) -> usize {
-        self.affected
+        self.entries
             .iter()
-            .filter(|a| a.state == ImpactState::Down)
+            .skip(self.failed)
+            .filter(|e| e.state == ImpactState::Down)
             .count()
-            - self.failed.len()
     }
 
     /// The affected services (down or degraded).
-    pub fn services(&self) -> impl Iterator<Item = &ImpactedCi> + '_ {
-        self.affected.iter().filter(|a| a.service)
+    pub fn services(&self) -> impl Iterator<Item = ImpactedCi> + '_ {
+        self.entries
+            .iter()
+            .filter(|e| {
+                self.table
+                    .is_service
+                    .get(e.node as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .filter_map(|e| self.resolve(e))
     }
 
     fn position(&self, ci: Id<Ci>) -> Option<usize> {
         self.lookup
             .get_or_init(|| {
-                self.affected
+                self.entries
                     .iter()
                     .enumerate()
-                    .map(|(i, a)| (a.ci, i))
+                    .filter_map(|(i, e)| Some((*self.table.ids.get(e.node as usize)?, i)))
                     .collect()
             })
             .get(&ci)
@@ -108,24 +164,90 @@ impl Impact {
     #[must_use]
     pub fn state(&self, ci: Id<Ci>) -> Option<ImpactState> {
         self.position(ci)
-            .and_then(|i| self.affected.get(i))
-            .map(|a| a.state)
+            .and_then(|i| self.entries.get(i))
+            .map(|e| e.state)
     }
 
     /// The chain of dependencies that explains why `ci` is affected: `ci` first, a failed CI
     /// last. `None` when `ci` is not affected.
     #[must_use]
     pub fn path(&self, ci: Id<Ci>) -> Option<Vec<Id<Ci>>> {
-        let mut at = self.affected.get(self.position(ci)?)?;
+        let mut at = self.resolve(self.entries.get(self.position(ci)?)?)?;
         let mut path = vec![at.ci];
         while let Some(cause) = at.cause {
-            at = self.affected.get(self.position(cause)?)?;
+            at = self.resolve(self.entries.get(self.position(cause)?)?)?;
             path.push(at.ci);
-            if path.len() > self.affected.len() {
+            if path.len() > self.entries.len() {
                 break; // cannot happen: causes form a forest
             }
         }
         Some(path)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImpactRecord {
+    failed: Vec<Id<Ci>>,
+    affected: Vec<ImpactedCi>,
+}
+
+impl Serialize for Impact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ImpactRecord {
+            failed: self.failed().collect(),
+            affected: self.affected().collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Impact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let record = ImpactRecord::deserialize(deserializer)?;
+        let table = NodeTable {
+            ids: record.affected.iter().map(|a| a.ci).collect(),
+            is_service: record.affected.iter().map(|a| a.service).collect(),
+        };
+        let position: IdMap<Id<Ci>, u32> = table.ids.iter().copied().zip(0u32..).collect();
+        if position.len() != table.ids.len() {
+            return Err(D::Error::custom("a CI is listed twice among the affected"));
+        }
+        let leading = record
+            .affected
+            .iter()
+            .take(record.failed.len())
+            .map(|a| a.ci);
+        if record.failed.len() > record.affected.len() || !leading.eq(record.failed.iter().copied())
+        {
+            return Err(D::Error::custom(
+                "`failed` must list the first affected CIs",
+            ));
+        }
+        let mut entries = Vec::with_capacity(record.affected.len());
+        for (node, a) in (0u32..).zip(&record.affected) {
+            let cause = match a.cause {
+                None => NONE,
+                Some(c) => *position.get(&c).ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "cause `{c}` of `{}` is not among the affected",
+                        a.ci
+                    ))
+                })?,
+            };
+            entries.push(Entry {
+                node,
+                cause,
+                state: a.state,
+            });
+        }
+        Ok(Self {
+            table: Arc::new(table),
+            failed: record.failed.len(),
+            entries,
+            lookup: OnceLock::new(),
+        })
     }
 }
 
@@ -136,20 +258,16 @@ const DOWN: u8 = 2;
 impl Cmdb {
     /// What goes down or runs degraded when every CI in `failed` fails at once.
     ///
-    /// Runs in O(V + E) of the affected part of the graph (plus allocating one byte and one
-    /// word per CI), honouring redundancy groups and terminating on cycles.
+    /// Runs in O(V + E) of the affected part of the graph, plus one byte per CI of scratch
+    /// space, honouring redundancy groups and terminating on cycles.
     ///
     /// # Errors
     /// [`CmdbError::UnknownCi`] for an id not in the CMDB.
     pub fn impact_of(&self, failed: &[Id<Ci>]) -> Result<Impact, CmdbError> {
         let index = self.index();
-        let n = index.len();
-        let mut state = vec![UP; n];
-        // cause + 1; 0 = none. Zeroed memory is cheap to allocate.
-        let mut cause = vec![0u32; n];
-        let mut lost = vec![0u32; index.groups.len()];
-        let mut down: Vec<u32> = Vec::new();
-        let mut failed_ids = Vec::with_capacity(failed.len());
+        let mut state = vec![UP; index.len()];
+        // Down nodes with their causes, in discovery order; this is also the worklist.
+        let mut down: Vec<(u32, u32)> = Vec::new();
         for id in failed {
             let v = index
                 .dense(self, *id)
@@ -159,13 +277,15 @@ impl Cmdb {
                 .ok_or(CmdbError::UnknownCi { id: *id })?;
             if *slot != DOWN {
                 *slot = DOWN;
-                down.push(v);
-                failed_ids.push(*id);
+                down.push((v, NONE));
             }
         }
-        let mut degraded: Vec<u32> = Vec::new();
+        let roots = down.len();
+        // Members lost per group slot; allocated on the first grouped edge.
+        let mut lost: Vec<u32> = Vec::new();
+        let mut degraded: Vec<(u32, u32)> = Vec::new();
         let mut head = 0;
-        while let Some(&v) = down.get(head) {
+        while let Some(&(v, _)) = down.get(head) {
             head += 1;
             for (u, g) in index.dependents(v) {
                 let Some(su) = state.get_mut(u as usize) else {
@@ -174,9 +294,10 @@ impl Cmdb {
                 if *su == DOWN {
                     continue;
                 }
-                let goes_down = if g == NO_GROUP {
-                    true
-                } else {
+                let goes_down = g == NO_GROUP || {
+                    if lost.is_empty() {
+                        lost = vec![0; index.groups.len()];
+                    }
                     let (Some(l), Some(slot)) =
                         (lost.get_mut(g as usize), index.groups.get(g as usize))
                     else {
@@ -187,59 +308,49 @@ impl Cmdb {
                 };
                 if goes_down {
                     *su = DOWN;
-                    down.push(u);
+                    down.push((u, v));
                 } else if *su == UP {
                     *su = DEGRADED;
-                    degraded.push(u);
-                } else {
-                    continue;
-                }
-                if let Some(c) = cause.get_mut(u as usize) {
-                    *c = v + 1;
+                    degraded.push((u, v));
                 }
             }
         }
         // Degradation travels to every dependent that is still up.
         let mut head = 0;
-        while let Some(&v) = degraded.get(head) {
+        while let Some(&(v, _)) = degraded.get(head) {
             head += 1;
             if state.get(v as usize) != Some(&DEGRADED) {
-                continue;
+                continue; // it went down after all
             }
             for (u, _) in index.dependents(v) {
                 if let Some(su) = state.get_mut(u as usize) {
                     if *su == UP {
                         *su = DEGRADED;
-                        degraded.push(u);
-                        if let Some(c) = cause.get_mut(u as usize) {
-                            *c = v + 1;
-                        }
+                        degraded.push((u, v));
                     }
                 }
             }
         }
-        let entry = |v: u32, s: ImpactState| {
-            let c = cause.get(v as usize).copied().unwrap_or(0);
-            Some(ImpactedCi {
-                ci: index.id(v)?,
-                state: s,
-                cause: c.checked_sub(1).and_then(|c| index.id(c)),
-                service: index.is_service.get(v as usize).copied().unwrap_or(false),
-            })
-        };
-        let mut affected: Vec<ImpactedCi> = down
-            .iter()
-            .filter_map(|&v| entry(v, ImpactState::Down))
-            .collect();
-        affected.extend(
+        let mut entries: Vec<Entry> = Vec::with_capacity(down.len() + degraded.len());
+        entries.extend(down.iter().map(|&(node, cause)| Entry {
+            node,
+            cause,
+            state: ImpactState::Down,
+        }));
+        entries.extend(
             degraded
                 .iter()
-                .filter(|&&v| state.get(v as usize) == Some(&DEGRADED))
-                .filter_map(|&v| entry(v, ImpactState::Degraded)),
+                .filter(|(node, _)| state.get(*node as usize) == Some(&DEGRADED))
+                .map(|&(node, cause)| Entry {
+                    node,
+                    cause,
+                    state: ImpactState::Degraded,
+                }),
         );
         Ok(Impact {
-            failed: failed_ids,
-            affected,
+            table: Arc::clone(&index.table),
+            failed: roots,
+            entries,
             lookup: OnceLock::new(),
         })
     }

@@ -87,10 +87,13 @@ impl Cmdb {
             }
         }
         // (from, to, kind, input position) of every relation that passed its own checks.
-        let mut accepted: Vec<(u32, u32, crate::RelationKind, u32)> = Vec::with_capacity(relations.len());
+        let mut accepted: Vec<(u32, u32, crate::RelationKind, u32)> =
+            Vec::with_capacity(relations.len());
         for (i, r) in (0u32..).zip(&relations) {
             match cmdb.check_relation(r) {
-                Ok((from, to)) => accepted.push((from.index() as u32, to.index() as u32, r.kind, i)),
+                Ok((from, to)) => {
+                    accepted.push((from.index() as u32, to.index() as u32, r.kind, i))
+                }
                 Err(e) => problems.push(e),
             }
         }

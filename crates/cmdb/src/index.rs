@@ -8,6 +8,8 @@
 //! faster than over a `StableGraph`, which is what makes impact analysis on a million CIs
 //! cheap. The index is built on the first query after a change, in O(V + E log E).
 
+use std::sync::Arc;
+
 use petgraph::Directed;
 use petgraph::csr::Csr;
 use petgraph::stable_graph::NodeIndex;
@@ -31,17 +33,25 @@ pub(crate) struct GroupSlot {
     pub(crate) min_up: u32,
 }
 
+/// Per dense node: its id and whether it is a service. Shared (`Arc`) with the results that
+/// refer to nodes by dense number, so a result never copies ids it does not need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct NodeTable {
+    /// Dense number -> CI id.
+    pub(crate) ids: Vec<Id<Ci>>,
+    /// Dense number -> is it a service.
+    pub(crate) is_service: Vec<bool>,
+}
+
 /// Read-optimised view of a [`Cmdb`]; see the module docs.
 #[derive(Debug, Clone)]
 pub(crate) struct ReadIndex {
-    /// Dense number -> CI id.
-    pub(crate) ids: Vec<Id<Ci>>,
+    /// Ids and service flags by dense number.
+    pub(crate) table: Arc<NodeTable>,
     /// Dense number -> stored node.
     pub(crate) nodes: Vec<NodeIndex<u32>>,
     /// Stored node index -> dense number (`u32::MAX` for vacant slots).
     dense_of_node: Vec<u32>,
-    /// Dense number -> is it a service.
-    pub(crate) is_service: Vec<bool>,
     /// dependent -> dependencies.
     pub(crate) fwd: DepCsr,
     /// dependency -> dependents.
@@ -71,7 +81,13 @@ fn csr(edges: &[(u32, u32, u32)], nodes: usize) -> DepCsr {
     reason = "every index is a dense node number below `n` or a position counted from the same edges"
 )]
 fn sort_rows(edges: &[(u32, u32, u32)], n: usize, by_source: bool) -> Vec<(u32, u32, u32)> {
-    let key = |e: &(u32, u32, u32)| if by_source { (e.0, e.1, e.2) } else { (e.1, e.0, e.2) };
+    let key = |e: &(u32, u32, u32)| {
+        if by_source {
+            (e.0, e.1, e.2)
+        } else {
+            (e.1, e.0, e.2)
+        }
+    };
     let mut start = vec![0usize; n + 1];
     for e in edges {
         start[key(e).0 as usize + 1] += 1;
@@ -171,10 +187,9 @@ impl ReadIndex {
         Self {
             fwd: csr(&fwd, n),
             rev: csr(&rev, n),
-            ids,
+            table: Arc::new(NodeTable { ids, is_service }),
             nodes,
             dense_of_node,
-            is_service,
             groups,
         }
     }
@@ -190,12 +205,21 @@ impl ReadIndex {
 
     /// The CI id of a dense number.
     pub(crate) fn id(&self, dense: u32) -> Option<Id<Ci>> {
-        self.ids.get(dense as usize).copied()
+        self.table.ids.get(dense as usize).copied()
+    }
+
+    /// True when the CI with this dense number is a service.
+    pub(crate) fn is_service(&self, dense: u32) -> bool {
+        self.table
+            .is_service
+            .get(dense as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Number of CIs.
     pub(crate) fn len(&self) -> usize {
-        self.ids.len()
+        self.table.ids.len()
     }
 
     /// Dependencies of `v` with their group slots.

@@ -114,7 +114,7 @@ impl Cmdb {
         let index = self.index();
         Ok(walk(index, start, false)
             .into_iter()
-            .filter(|(v, _, _)| index.is_service.get(*v as usize).copied().unwrap_or(false))
+            .filter(|(v, _, _)| index.is_service(*v))
             .filter_map(|(v, _, _)| index.id(v))
             .collect())
     }

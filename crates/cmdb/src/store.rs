@@ -16,8 +16,8 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::{Deserialize, Serialize};
 
 use crate::hash::IdMap;
-use crate::keys::{KeyIndex, key_hash};
 use crate::index::ReadIndex;
+use crate::keys::{KeyIndex, key_hash};
 use crate::{Ci, CiPatch, CmdbError, Propagation, RedundancyGroup, Relation, RelationKind};
 
 /// What to do with relations that close a dependency cycle.
@@ -168,12 +168,15 @@ impl Cmdb {
     /// The CI with this key.
     #[must_use]
     pub fn ci_by_key(&self, key: &str) -> Option<&Ci> {
-        self.node_by_key(key).and_then(|n| self.graph.node_weight(n))
+        self.node_by_key(key)
+            .and_then(|n| self.graph.node_weight(n))
     }
 
     fn node_by_key(&self, key: &str) -> Option<NodeIndex<u32>> {
         let graph = &self.graph;
-        self.by_key.get(key_hash(key), key, |n| graph.node_weight(n).map(|c| c.key.as_str()))
+        self.by_key.get(key_hash(key), key, |n| {
+            graph.node_weight(n).map(|c| c.key.as_str())
+        })
     }
 
     /// Every CI, in insertion order.
@@ -277,14 +280,27 @@ impl Cmdb {
         }
         let id_slot = match self.by_id.entry(ci.id) {
             Entry::Occupied(o) => {
-                let existing_key = self.graph.node_weight(*o.get()).map(|c| c.key.clone()).unwrap_or_default();
-                return Err(CmdbError::DuplicateId { id: ci.id, existing_key });
+                let existing_key = self
+                    .graph
+                    .node_weight(*o.get())
+                    .map(|c| c.key.clone())
+                    .unwrap_or_default();
+                return Err(CmdbError::DuplicateId {
+                    id: ci.id,
+                    existing_key,
+                });
             }
             Entry::Vacant(v) => v,
         };
         let graph = &self.graph;
         let hash = key_hash(&ci.key);
-        if self.by_key.get(hash, &ci.key, |n| graph.node_weight(n).map(|c| c.key.as_str())).is_some() {
+        if self
+            .by_key
+            .get(hash, &ci.key, |n| {
+                graph.node_weight(n).map(|c| c.key.as_str())
+            })
+            .is_some()
+        {
             return Err(CmdbError::DuplicateKey { key: ci.key });
         }
         let node = self.graph.add_node(ci);

@@ -341,8 +341,11 @@ fn impact_honours_redundancy_and_explains_itself() {
     );
     // Failing the same CI twice counts once.
     assert_eq!(
-        c.impact_of(&[id("dc"), id("dc")]).unwrap().failed(),
-        &[id("dc")]
+        c.impact_of(&[id("dc"), id("dc")])
+            .unwrap()
+            .failed()
+            .collect::<Vec<_>>(),
+        [id("dc")]
     );
 }
 
@@ -594,4 +597,13 @@ fn serde_round_trip_of_the_whole_cmdb() {
     let back: Impact = serde_json::from_str(&ij).unwrap();
     assert_eq!(back, impact);
     assert_eq!(back.path(id("shop")), impact.path(id("shop")));
+    assert_eq!(serde_json::to_string(&back).unwrap(), ij);
+    // A record whose causes are not among the affected is refused.
+    let broken = ij.replacen(
+        &format!("\"cause\":\"{}\"", id("host-a")),
+        &format!("\"cause\":\"{}\"", id("manual")),
+        1,
+    );
+    assert_ne!(broken, ij);
+    assert!(serde_json::from_str::<Impact>(&broken).is_err());
 }

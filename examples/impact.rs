@@ -28,7 +28,7 @@ fn parse_u32(text: &str, path: &str, line: usize, what: &str) -> Result<u32, Str
         .map_err(|e| format!("{path}:{line}: {what} `{text}` is not a non-negative integer ({e})"))
 }
 
-fn load(path: &str) -> Result<(Cmdb, u32, usize), String> {
+pub(crate) fn load(path: &str) -> Result<(Cmdb, u32, usize), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     let (_, header) = lines
@@ -94,7 +94,7 @@ fn load(path: &str) -> Result<(Cmdb, u32, usize), String> {
     Ok((cmdb, n, pairs.len()))
 }
 
-fn queries(path: &str, n: u32) -> Result<Vec<u32>, String> {
+pub(crate) fn queries(path: &str, n: u32) -> Result<Vec<u32>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
     let mut out = Vec::new();
     for (i, l) in text.lines().enumerate() {

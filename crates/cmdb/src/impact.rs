@@ -59,6 +59,12 @@ struct Entry {
     state: ImpactState,
 }
 
+impl Entry {
+    const fn new(node: u32, cause: u32, state: ImpactState) -> Self {
+        Self { node, cause, state }
+    }
+}
+
 /// The outcome of [`Cmdb::impact_of`].
 ///
 /// Serializes as `{"failed": [ids], "affected": [ImpactedCi]}` and reads back from that shape.
@@ -236,11 +242,7 @@ impl<'de> Deserialize<'de> for Impact {
                     ))
                 })?,
             };
-            entries.push(Entry {
-                node,
-                cause,
-                state: a.state,
-            });
+            entries.push(Entry::new(node, cause, a.state));
         }
         Ok(Self {
             table: Arc::new(table),
@@ -266,8 +268,8 @@ impl Cmdb {
     pub fn impact_of(&self, failed: &[Id<Ci>]) -> Result<Impact, CmdbError> {
         let index = self.index();
         let mut state = vec![UP; index.len()];
-        // Down nodes with their causes, in discovery order; this is also the worklist.
-        let mut down: Vec<(u32, u32)> = Vec::new();
+        // Down nodes with their causes, in discovery order: the worklist and the result.
+        let mut entries: Vec<Entry> = Vec::new();
         for id in failed {
             let v = index
                 .dense(self, *id)
@@ -277,15 +279,15 @@ impl Cmdb {
                 .ok_or(CmdbError::UnknownCi { id: *id })?;
             if *slot != DOWN {
                 *slot = DOWN;
-                down.push((v, NONE));
+                entries.push(Entry::new(v, NONE, ImpactState::Down));
             }
         }
-        let roots = down.len();
+        let roots = entries.len();
         // Members lost per group slot; allocated on the first grouped edge.
         let mut lost: Vec<u32> = Vec::new();
-        let mut degraded: Vec<(u32, u32)> = Vec::new();
+        let mut degraded: Vec<Entry> = Vec::new();
         let mut head = 0;
-        while let Some(&(v, _)) = down.get(head) {
+        while let Some(&Entry { node: v, .. }) = entries.get(head) {
             head += 1;
             for (u, g) in index.dependents(v) {
                 let Some(su) = state.get_mut(u as usize) else {
@@ -308,44 +310,34 @@ impl Cmdb {
                 };
                 if goes_down {
                     *su = DOWN;
-                    down.push((u, v));
+                    entries.push(Entry::new(u, v, ImpactState::Down));
                 } else if *su == UP {
                     *su = DEGRADED;
-                    degraded.push((u, v));
+                    degraded.push(Entry::new(u, v, ImpactState::Degraded));
                 }
             }
         }
-        // Degradation travels to every dependent that is still up.
+        // Degradation travels to every dependent that is still up. Nodes that went down after
+        // being marked degraded drop out here.
         let mut head = 0;
-        while let Some(&(v, _)) = degraded.get(head) {
+        while let Some(&Entry { node: v, .. }) = degraded.get(head) {
             head += 1;
             if state.get(v as usize) != Some(&DEGRADED) {
-                continue; // it went down after all
+                continue;
             }
             for (u, _) in index.dependents(v) {
                 if let Some(su) = state.get_mut(u as usize) {
                     if *su == UP {
                         *su = DEGRADED;
-                        degraded.push((u, v));
+                        degraded.push(Entry::new(u, v, ImpactState::Degraded));
                     }
                 }
             }
         }
-        let mut entries: Vec<Entry> = Vec::with_capacity(down.len() + degraded.len());
-        entries.extend(down.iter().map(|&(node, cause)| Entry {
-            node,
-            cause,
-            state: ImpactState::Down,
-        }));
         entries.extend(
             degraded
-                .iter()
-                .filter(|(node, _)| state.get(*node as usize) == Some(&DEGRADED))
-                .map(|&(node, cause)| Entry {
-                    node,
-                    cause,
-                    state: ImpactState::Degraded,
-                }),
+                .into_iter()
+                .filter(|e| state.get(e.node as usize) == Some(&DEGRADED)),
         );
         Ok(Impact {
             table: Arc::clone(&index.table),

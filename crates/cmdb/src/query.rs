@@ -210,35 +210,40 @@ impl Cmdb {
         Ok(best)
     }
 
-    /// The direct members of the bundled service `bundle` (CIs related to it with `PartOf`).
+    /// The direct members of the bundled service `bundle` (CIs related to it with `PartOf`),
+    /// by key.
     ///
     /// # Errors
     /// [`CmdbError::UnknownCi`].
     pub fn bundle_members(&self, bundle: Id<Ci>) -> Result<Vec<Id<Ci>>, CmdbError> {
-        let node = self.node(bundle)?;
-        let mut members: Vec<Id<Ci>> = self
-            .graph
-            .edges_directed(node, Direction::Incoming)
-            .filter(|e| *e.weight() == RelationKind::PartOf)
-            .filter_map(|e| self.graph.node_weight(e.source()).map(|c| c.id))
-            .collect();
-        members.sort_by_key(|m| self.key_of(*m));
-        Ok(members)
+        self.part_of_neighbours(bundle, Direction::Incoming)
     }
 
-    /// The bundles `ci` is a direct member of.
+    /// The bundles `ci` is a direct member of, by key.
     ///
     /// # Errors
     /// [`CmdbError::UnknownCi`].
     pub fn bundles_of(&self, ci: Id<Ci>) -> Result<Vec<Id<Ci>>, CmdbError> {
+        self.part_of_neighbours(ci, Direction::Outgoing)
+    }
+
+    /// CIs at the other end of `ci`'s `PartOf` relations in direction `dir`, sorted by key.
+    fn part_of_neighbours(&self, ci: Id<Ci>, dir: Direction) -> Result<Vec<Id<Ci>>, CmdbError> {
         let node = self.node(ci)?;
-        let mut bundles: Vec<Id<Ci>> = self
+        let mut out: Vec<&Ci> = self
             .graph
-            .edges_directed(node, Direction::Outgoing)
+            .edges_directed(node, dir)
             .filter(|e| *e.weight() == RelationKind::PartOf)
-            .filter_map(|e| self.graph.node_weight(e.target()).map(|c| c.id))
+            .filter_map(|e| {
+                let other = if dir == Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                self.graph.node_weight(other)
+            })
             .collect();
-        bundles.sort_by_key(|m| self.key_of(*m));
-        Ok(bundles)
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out.into_iter().map(|c| c.id).collect())
     }
 }

@@ -1,0 +1,591 @@
+//! Period reports of the register (ISO/IEC 20000-1 6.1, 9.1 monitoring, 9.3 management review).
+//!
+//! [`RiskRegister::report`] reads the register once and returns a typed [`RiskReport`]; its
+//! [`RiskReport::to_markdown`] renders tables padded to fixed widths, so the heat maps read as
+//! well in a terminal as in a Markdown viewer. Snapshot sections (levels, categories, heat
+//! maps, overdue actions, reviews due, effectiveness, opportunities) describe the risks live at
+//! the end of the period; flow sections (new, closed, materialized, escalations) what happened
+//! within it. Heat maps and level counts cover threats; opportunities are listed apart.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use itsm_core::{Actor, Id, Period};
+use serde::{Deserialize, Serialize};
+
+use crate::{Escalation, RiskKind, RiskRegister, RiskStatus, Treatment};
+
+/// One risk in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskLine {
+    /// Reference.
+    pub reference: String,
+    /// Title.
+    pub title: String,
+    /// Category.
+    pub category: String,
+    /// Current level, if rated.
+    pub level: Option<String>,
+    /// Status.
+    pub status: RiskStatus,
+}
+
+/// Counts per matrix cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeatMap {
+    /// Impact level names (columns), lowest first.
+    pub impact: Vec<String>,
+    /// Likelihood level names (rows), lowest first.
+    pub likelihood: Vec<String>,
+    /// `counts[likelihood][impact]`.
+    pub counts: Vec<Vec<usize>>,
+    /// The matrix level of each cell, same shape.
+    pub levels: Vec<Vec<String>>,
+}
+
+/// A mitigation action past its due date and not complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverdueAction {
+    /// The risk.
+    pub risk: String,
+    /// Action number.
+    pub number: u32,
+    /// What is to be done.
+    pub description: String,
+    /// Who.
+    pub owner: Id<Actor>,
+    /// Due date.
+    pub due: NaiveDate,
+    /// Days overdue at the end of the period.
+    pub days_overdue: i64,
+}
+
+/// A risk due for review (or whose acceptance expired) by the end of the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDue {
+    /// The risk.
+    pub risk: String,
+    /// The date it fell due.
+    pub due: NaiveDate,
+    /// True when the date is an acceptance's expiry rather than a review date.
+    pub acceptance_expired: bool,
+}
+
+/// Inherent vs residual score of a treated risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Treated {
+    /// The risk.
+    pub risk: String,
+    /// Inherent score.
+    pub inherent: u32,
+    /// Residual score (0 when avoided).
+    pub residual: u32,
+}
+
+/// The register's report for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskReport {
+    /// The period.
+    pub period: Period,
+    /// Identified within the period.
+    pub new: Vec<RiskLine>,
+    /// Closed within the period.
+    pub closed: Vec<RiskLine>,
+    /// Materialized within the period.
+    pub materialized: Vec<RiskLine>,
+    /// Live threats by current level, lowest level first, then `unrated`.
+    pub by_level: Vec<(String, usize)>,
+    /// Live risks by category, alphabetically.
+    pub by_category: Vec<(String, usize)>,
+    /// Live threats on their inherent rating.
+    pub inherent: HeatMap,
+    /// Live threats on their residual rating (inherent where no residual yet).
+    pub residual: HeatMap,
+    /// Overdue mitigation actions, most overdue first.
+    pub overdue_actions: Vec<OverdueAction>,
+    /// Reviews and acceptances due by the end of the period, earliest first.
+    pub reviews_due: Vec<ReviewDue>,
+    /// Treated threats with both ratings (or avoided).
+    pub treated: Vec<Treated>,
+    /// Sum of inherent scores of `treated`.
+    pub total_inherent: u64,
+    /// Sum of residual scores of `treated`.
+    pub total_residual: u64,
+    /// Live opportunities.
+    pub opportunities: Vec<RiskLine>,
+    /// Escalations raised within the period.
+    pub escalations: Vec<Escalation>,
+}
+
+impl RiskRegister {
+    fn heat_map(&self) -> HeatMap {
+        let m = self.matrix();
+        let names = |s: &itsm_core::Scale| {
+            s.levels()
+                .iter()
+                .map(|l| l.name.clone())
+                .collect::<Vec<_>>()
+        };
+        let (ni, nl) = (m.impact().len(), m.likelihood().len());
+        HeatMap {
+            impact: names(m.impact()),
+            likelihood: names(m.likelihood()),
+            counts: vec![vec![0; ni]; nl],
+            levels: (0..nl)
+                .map(|l| {
+                    (0..ni)
+                        .map(|i| m.level_at(l, i).map(|x| x.name.clone()).unwrap_or_default())
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The report for `period`. One pass over the register.
+    #[must_use]
+    pub fn report(&self, period: Period) -> RiskReport {
+        let end = period.end();
+        let end_date = end.date_naive();
+        let m = self.matrix();
+        let mut inherent = self.heat_map();
+        let mut residual = self.heat_map();
+        let mut level_counts = vec![0usize; m.levels().len()];
+        let mut unrated = 0usize;
+        let mut categories: BTreeMap<String, usize> = BTreeMap::new();
+        let mut r = RiskReport {
+            period,
+            new: Vec::new(),
+            closed: Vec::new(),
+            materialized: Vec::new(),
+            by_level: Vec::new(),
+            by_category: Vec::new(),
+            inherent: self.heat_map(),
+            residual: self.heat_map(),
+            overdue_actions: Vec::new(),
+            reviews_due: Vec::new(),
+            treated: Vec::new(),
+            total_inherent: 0,
+            total_residual: 0,
+            opportunities: Vec::new(),
+            escalations: self
+                .all_escalations()
+                .iter()
+                .filter(|e| period.contains(e.at))
+                .cloned()
+                .collect(),
+        };
+        let bump = |map: &mut HeatMap, rating: &crate::Rating| {
+            if let (Some(l), Some(i)) = (
+                m.likelihood().rank(&rating.likelihood),
+                m.impact().rank(&rating.impact),
+            ) {
+                if let Some(c) = map.counts.get_mut(l).and_then(|row| row.get_mut(i)) {
+                    *c += 1;
+                }
+            }
+        };
+        for risk in self.risks() {
+            let line = || RiskLine {
+                reference: risk.reference.clone(),
+                title: risk.title.clone(),
+                category: risk.category.clone(),
+                level: risk.current().map(|x| x.level.clone()),
+                status: risk.status,
+            };
+            if period.contains(risk.identified_at) {
+                r.new.push(line());
+            }
+            if risk.closed_at.is_some_and(|t| period.contains(t)) {
+                r.closed.push(line());
+            }
+            if risk.materialized_at.is_some_and(|t| period.contains(t)) {
+                r.materialized.push(line());
+            }
+            let live = risk.identified_at < end
+                && (risk.status.is_live() || risk.closed_at.is_some_and(|t| t >= end));
+            if !live {
+                continue;
+            }
+            *categories.entry(risk.category.clone()).or_default() += 1;
+            if risk.kind == RiskKind::Opportunity {
+                r.opportunities.push(line());
+                continue;
+            }
+            match risk.current().and_then(|x| m.level_rank(&x.level)) {
+                Some(rank) => {
+                    if let Some(c) = level_counts.get_mut(rank) {
+                        *c += 1;
+                    }
+                }
+                None => unrated += 1,
+            }
+            if let Some(i) = &risk.inherent {
+                bump(&mut inherent, i);
+            }
+            if let Some(x) = risk.residual.as_ref().or(risk.inherent.as_ref()) {
+                bump(&mut residual, x);
+            }
+            for a in risk.open_actions().filter(|a| a.due < end_date) {
+                r.overdue_actions.push(OverdueAction {
+                    risk: risk.reference.clone(),
+                    number: a.number,
+                    description: a.description.clone(),
+                    owner: a.owner,
+                    due: a.due,
+                    days_overdue: (end_date - a.due).num_days(),
+                });
+            }
+            if let Some(due) = risk.next_review.filter(|d| *d < end_date) {
+                r.reviews_due.push(ReviewDue {
+                    risk: risk.reference.clone(),
+                    due,
+                    acceptance_expired: false,
+                });
+            }
+            if let Some(Treatment::Accept(a)) = &risk.treatment {
+                if a.until < end_date {
+                    r.reviews_due.push(ReviewDue {
+                        risk: risk.reference.clone(),
+                        due: a.until,
+                        acceptance_expired: true,
+                    });
+                }
+            }
+            let residual_score = match (&risk.treatment, &risk.residual) {
+                (Some(Treatment::Avoid { .. }), _) => Some(0),
+                (_, Some(x)) => Some(x.score),
+                _ => None,
+            };
+            if let (Some(i), Some(res)) = (&risk.inherent, residual_score) {
+                r.total_inherent += u64::from(i.score);
+                r.total_residual += u64::from(res);
+                r.treated.push(Treated {
+                    risk: risk.reference.clone(),
+                    inherent: i.score,
+                    residual: res,
+                });
+            }
+        }
+        r.inherent = inherent;
+        r.residual = residual;
+        r.by_level = m
+            .levels()
+            .levels()
+            .iter()
+            .map(|l| l.name.clone())
+            .zip(level_counts)
+            .collect();
+        r.by_level.push(("unrated".into(), unrated));
+        r.by_category = categories.into_iter().collect();
+        r.overdue_actions.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then_with(|| a.risk.cmp(&b.risk))
+        });
+        r.reviews_due
+            .sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.risk.cmp(&b.risk)));
+        r
+    }
+}
+
+/// A Markdown table padded so that it reads in a terminal too.
+fn table(header: &[String], rows: &[Vec<String>], right: &[bool]) -> String {
+    let cols = header.len();
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count().max(3)).collect();
+    for row in rows {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let pad = |s: &str, w: usize, r: bool| {
+        let n = w.saturating_sub(s.chars().count());
+        if r {
+            format!("{}{s}", " ".repeat(n))
+        } else {
+            format!("{s}{}", " ".repeat(n))
+        }
+    };
+    let mut out = String::new();
+    let line = |cells: &mut dyn Iterator<Item = String>| {
+        format!("| {} |\n", cells.collect::<Vec<_>>().join(" | "))
+    };
+    out += &line(&mut header.iter().zip(&width).map(|(h, w)| pad(h, *w, false)));
+    out += &line(&mut (0..cols).map(|c| {
+        let w = width.get(c).copied().unwrap_or(3);
+        if right.get(c).copied().unwrap_or(false) {
+            format!("{}:", "-".repeat(w - 1))
+        } else {
+            "-".repeat(w)
+        }
+    }));
+    for row in rows {
+        out += &line(
+            &mut row
+                .iter()
+                .zip(&width)
+                .enumerate()
+                .map(|(c, (s, w))| pad(s, *w, right.get(c).copied().unwrap_or(false))),
+        );
+    }
+    out
+}
+
+fn lines(title: &str, items: &[RiskLine], out: &mut String) {
+    let _ = writeln!(out, "### {title} ({})\n", items.len());
+    if items.is_empty() {
+        out.push_str("None.\n\n");
+        return;
+    }
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|l| {
+            vec![
+                l.reference.clone(),
+                l.title.clone(),
+                l.category.clone(),
+                l.level.clone().unwrap_or_else(|| "unrated".into()),
+                l.status.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &["Ref", "Title", "Category", "Level", "Status"].map(String::from),
+        &rows,
+        &[false; 5],
+    ));
+    out.push('\n');
+}
+
+impl HeatMap {
+    /// The heat map as a padded Markdown table: likelihood rows from highest to lowest, impact
+    /// columns from lowest to highest, each cell `count level`.
+    #[must_use]
+    pub fn to_markdown(&self) -> String {
+        let mut header = vec!["Likelihood \\ Impact".to_owned()];
+        header.extend(self.impact.iter().cloned());
+        let rows: Vec<Vec<String>> = self
+            .likelihood
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(l, name)| {
+                let mut row = vec![name.clone()];
+                for i in 0..self.impact.len() {
+                    let count = self
+                        .counts
+                        .get(l)
+                        .and_then(|r| r.get(i))
+                        .copied()
+                        .unwrap_or(0);
+                    let level = self
+                        .levels
+                        .get(l)
+                        .and_then(|r| r.get(i))
+                        .map_or("", String::as_str);
+                    row.push(if count == 0 {
+                        format!("· {level}")
+                    } else {
+                        format!("{count} {level}")
+                    });
+                }
+                row
+            })
+            .collect();
+        let mut right = vec![false];
+        right.extend(std::iter::repeat_n(true, self.impact.len()));
+        table(&header, &rows, &right)
+    }
+
+    /// Total count over all cells.
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.counts.iter().flatten().sum()
+    }
+}
+
+impl RiskReport {
+    /// The report as Markdown.
+    #[must_use]
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "## Risk report {} to {}\n",
+            self.period.start().date_naive(),
+            self.period.end().date_naive()
+        );
+        let _ = writeln!(
+            out,
+            "New {}, closed {}, materialized {}, escalations {}; overdue actions {}, reviews due {}.\n",
+            self.new.len(),
+            self.closed.len(),
+            self.materialized.len(),
+            self.escalations.len(),
+            self.overdue_actions.len(),
+            self.reviews_due.len()
+        );
+        lines("New", &self.new, &mut out);
+        lines("Closed", &self.closed, &mut out);
+        lines("Materialized", &self.materialized, &mut out);
+        out.push_str("### Live threats by level\n\n");
+        let rows: Vec<Vec<String>> = self
+            .by_level
+            .iter()
+            .map(|(l, n)| vec![l.clone(), n.to_string()])
+            .collect();
+        out.push_str(&table(
+            &["Level".into(), "Risks".into()],
+            &rows,
+            &[false, true],
+        ));
+        out.push_str("\n### Live risks by category\n\n");
+        let rows: Vec<Vec<String>> = self
+            .by_category
+            .iter()
+            .map(|(l, n)| vec![l.clone(), n.to_string()])
+            .collect();
+        out.push_str(&table(
+            &["Category".into(), "Risks".into()],
+            &rows,
+            &[false, true],
+        ));
+        let _ = writeln!(
+            out,
+            "\n### Heat map, inherent ({} threats)\n",
+            self.inherent.total()
+        );
+        out.push_str(&self.inherent.to_markdown());
+        let _ = writeln!(
+            out,
+            "\n### Heat map, residual ({} threats)\n",
+            self.residual.total()
+        );
+        out.push_str(&self.residual.to_markdown());
+        let _ = writeln!(
+            out,
+            "\n### Overdue mitigation actions ({})\n",
+            self.overdue_actions.len()
+        );
+        if self.overdue_actions.is_empty() {
+            out.push_str("None.\n");
+        } else {
+            let rows: Vec<Vec<String>> = self
+                .overdue_actions
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.risk.clone(),
+                        format!("#{}", a.number),
+                        a.description.clone(),
+                        a.due.to_string(),
+                        a.days_overdue.to_string(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(
+                &["Risk", "Action", "Description", "Due", "Days overdue"].map(String::from),
+                &rows,
+                &[false, false, false, false, true],
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "\n### Reviews and acceptances due ({})\n",
+            self.reviews_due.len()
+        );
+        if self.reviews_due.is_empty() {
+            out.push_str("None.\n");
+        } else {
+            let rows: Vec<Vec<String>> = self
+                .reviews_due
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.risk.clone(),
+                        d.due.to_string(),
+                        if d.acceptance_expired {
+                            "acceptance expired"
+                        } else {
+                            "review"
+                        }
+                        .to_owned(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(
+                &["Risk", "Due", "What"].map(String::from),
+                &rows,
+                &[false; 3],
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "\n### Treatment effectiveness ({} treated threats)\n",
+            self.treated.len()
+        );
+        if self.treated.is_empty() {
+            out.push_str("None.\n");
+        } else {
+            let pct = (self.total_inherent.saturating_sub(self.total_residual) * 100)
+                .checked_div(self.total_inherent)
+                .unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "Total score {} inherent -> {} residual ({pct}% lower).\n",
+                self.total_inherent, self.total_residual
+            );
+            let rows: Vec<Vec<String>> = self
+                .treated
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.risk.clone(),
+                        t.inherent.to_string(),
+                        t.residual.to_string(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(
+                &["Risk", "Inherent", "Residual"].map(String::from),
+                &rows,
+                &[false, true, true],
+            ));
+        }
+        out.push('\n');
+        lines("Opportunities", &self.opportunities, &mut out);
+        let _ = writeln!(
+            out,
+            "### Escalations to top management ({})\n",
+            self.escalations.len()
+        );
+        if self.escalations.is_empty() {
+            out.push_str("None.\n");
+        } else {
+            let rows: Vec<Vec<String>> = self
+                .escalations
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.at.format("%Y-%m-%d %H:%M").to_string(),
+                        e.risk.clone(),
+                        format!("{:?}", e.reason),
+                        e.level.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(
+                &["When (UTC)", "Risk", "Why", "Level"].map(String::from),
+                &rows,
+                &[false; 4],
+            ));
+        }
+        out
+    }
+}

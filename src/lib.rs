@@ -4,6 +4,7 @@
 
 pub use itsm_cmdb as cmdb;
 pub use itsm_core as core;
+pub use itsm_risk as risk;
 
 /// The types most programs need, in one import: `use itsm::prelude::*;`.
 pub mod prelude {
@@ -13,4 +14,8 @@ pub mod prelude {
         RedundancyGroup, Relation, RelationKind, Removal, ServiceProfile,
     };
     pub use itsm_core::{Actor, Calendar, Currency, Division, Id, Money, Period, Role, Scale};
+    pub use itsm_risk::{
+        Assessment, NewAction, NewRisk, RegisterKind, RiskAppetite, RiskError, RiskKind,
+        RiskMatrix, RiskRegister, RiskReport, RiskStatus, Score, Treatment,
+    };
 }

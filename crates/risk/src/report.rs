@@ -120,7 +120,7 @@ pub struct RiskReport {
     pub total_residual: u64,
     /// Live opportunities.
     pub opportunities: Vec<RiskLine>,
-    /// Escalations raised within the period.
+    /// Escalations raised within the period, oldest first.
     pub escalations: Vec<Escalation>,
 }
 

@@ -28,6 +28,12 @@ pub enum RiskError {
         /// The name given.
         level: String,
     },
+    /// Text that is not a risk reference.
+    #[error("`{text}` is not a risk reference (expected `R-` and a number from 1)")]
+    InvalidReference {
+        /// The text given.
+        text: String,
+    },
     /// No risk with this reference or id.
     #[error("unknown risk `{risk}`")]
     UnknownRisk {

@@ -36,8 +36,8 @@ pub use register::{
 };
 pub use report::{HeatMap, OverdueAction, ReviewDue, RiskLine, RiskReport, Treated};
 pub use risk::{
-    Acceptance, MitigationAction, Pillar, RegisterKind, Risk, RiskId, RiskKind, RiskLinks,
-    RiskSource, RiskStatus, Treatment,
+    Acceptance, MitigationAction, Pillar, Reference, RegisterKind, Risk, RiskId, RiskKind,
+    RiskLinks, RiskSource, RiskStatus, Treatment,
 };
 
 #[cfg(test)]

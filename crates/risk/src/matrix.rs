@@ -65,7 +65,11 @@ pub struct MatrixDefinition {
     pub rule: MatrixRule,
 }
 
-/// The rating of a risk on a matrix.
+/// The rating of a risk on a matrix, made by [`RiskMatrix::rate`].
+///
+/// Names are what people read; ranks (zero-based positions on each scale) are what reports
+/// count with. A register only holds ratings its matrix made, and checks them again when a
+/// snapshot is read back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rating {
@@ -77,6 +81,12 @@ pub struct Rating {
     pub score: u32,
     /// The risk level the matrix gives the cell.
     pub level: String,
+    /// Rank of `impact` on the impact scale.
+    pub impact_rank: usize,
+    /// Rank of `likelihood` on the likelihood scale.
+    pub likelihood_rank: usize,
+    /// Rank of `level` on the level scale.
+    pub level_rank: usize,
 }
 
 /// A validated risk matrix.
@@ -344,6 +354,9 @@ impl RiskMatrix {
             likelihood: l.name.clone(),
             score: i.value.saturating_mul(l.value),
             level: level.name.clone(),
+            impact_rank: ir,
+            likelihood_rank: lr,
+            level_rank: self.cell(lr, ir),
         })
     }
 
@@ -453,7 +466,10 @@ mod tests {
                 impact: "Moderate".into(),
                 likelihood: "Likely".into(),
                 score: 6,
-                level: "Medium".into()
+                level: "Medium".into(),
+                impact_rank: 1,
+                likelihood_rank: 2,
+                level_rank: 1,
             }
         );
     }

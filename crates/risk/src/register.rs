@@ -13,8 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::history::{HistoryEntry, Operation, diff, replay};
 use crate::{
-    Acceptance, MitigationAction, Rating, RegisterKind, Risk, RiskAppetite, RiskError, RiskId,
-    RiskKind, RiskLinks, RiskMatrix, RiskSource, RiskStatus, Treatment,
+    Acceptance, MitigationAction, Rating, Reference, RegisterKind, Risk, RiskAppetite, RiskError,
+    RiskId, RiskKind, RiskLinks, RiskMatrix, RiskSource, RiskStatus, Treatment,
 };
 
 /// An impact and a likelihood, by level name.
@@ -186,7 +186,7 @@ pub enum EscalationReason {
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
     /// The risk.
-    pub risk: String,
+    pub risk: Reference,
     /// When.
     pub at: DateTime<Utc>,
     /// Why.
@@ -217,7 +217,7 @@ pub struct Escalation {
 /// new.inherent = Some(Score::new("Major", "Likely"));
 /// let id = reg.identify(&alice, at, new)?.id;
 /// let risk = reg.risk(id).unwrap();
-/// assert_eq!((risk.reference.as_str(), risk.current().unwrap().level.as_str()), ("R-1", "High"));
+/// assert_eq!((risk.reference.to_string(), risk.current().unwrap().level.as_str()), ("R-1".to_owned(), "High"));
 /// assert_eq!(reg.escalations(at).len(), 1); // High: top management is told
 ///
 /// // High is above the default appetite (Medium): only top management may accept it.
@@ -247,14 +247,18 @@ impl PartialEq for RiskRegister {
 
 impl Eq for RiskRegister {}
 
-fn reference(number: usize) -> String {
-    format!("R-{number}")
+fn reference(number: usize) -> Reference {
+    Reference::new(u32::try_from(number).unwrap_or(u32::MAX))
 }
 
-fn non_empty(risk: &str, field: &'static str, value: &str) -> Result<(), RiskError> {
+fn non_empty(
+    risk: impl std::fmt::Display,
+    field: &'static str,
+    value: &str,
+) -> Result<(), RiskError> {
     if value.trim().is_empty() {
         Err(RiskError::Empty {
-            risk: risk.to_owned(),
+            risk: risk.to_string(),
             field,
         })
     } else {
@@ -263,7 +267,7 @@ fn non_empty(risk: &str, field: &'static str, value: &str) -> Result<(), RiskErr
 }
 
 fn not_before(
-    risk: &str,
+    risk: impl std::fmt::Display,
     field: &'static str,
     date: NaiveDate,
     other: &'static str,
@@ -271,7 +275,7 @@ fn not_before(
 ) -> Result<(), RiskError> {
     if date < other_date {
         Err(RiskError::DateOrder {
-            risk: risk.to_owned(),
+            risk: risk.to_string(),
             field,
             date: date.to_string(),
             other,
@@ -345,13 +349,11 @@ impl RiskRegister {
         self.by_id.get(&id).and_then(|i| self.risks.get(*i))
     }
 
-    /// The risk with this reference (`R-12`).
+    /// The risk with this reference (parse text with `"R-12".parse::<Reference>()`).
     #[must_use]
-    pub fn risk_by_reference(&self, reference: &str) -> Option<&Risk> {
-        let n: usize = reference.strip_prefix("R-")?.parse().ok()?;
+    pub fn risk_by_reference(&self, reference: Reference) -> Option<&Risk> {
         self.risks
-            .get(n.checked_sub(1)?)
-            .filter(|r| r.reference == reference)
+            .get(usize::try_from(reference.number()).ok()?.checked_sub(1)?)
     }
 
     /// The history of a risk, oldest first.
@@ -386,7 +388,7 @@ impl RiskRegister {
 
     fn get(&self, idx: usize) -> Result<&Risk, RiskError> {
         self.risks.get(idx).ok_or_else(|| RiskError::UnknownRisk {
-            risk: reference(idx + 1),
+            risk: reference(idx + 1).to_string(),
         })
     }
 
@@ -394,18 +396,18 @@ impl RiskRegister {
         self.matrix.rate(&score.impact, &score.likelihood)
     }
 
-    fn rank(&self, rating: Option<&Rating>) -> Option<usize> {
-        rating.and_then(|r| self.matrix.level_rank(&r.level))
+    fn rank(rating: Option<&Rating>) -> Option<usize> {
+        rating.map(|r| r.level_rank)
     }
 
     fn check_links_and_fields(&self, r: &Risk) -> Result<(), RiskError> {
-        let name = r.reference.as_str();
+        let name = r.reference;
         non_empty(name, "title", &r.title)?;
         non_empty(name, "category", &r.category)?;
         if let RegisterKind::InformationSecurity(p) = &r.register {
             if p.is_empty() {
                 return Err(RiskError::Missing {
-                    risk: name.to_owned(),
+                    risk: name.to_string(),
                     field: "register",
                     why: "an information-security risk names the pillars it touches",
                 });
@@ -425,7 +427,7 @@ impl RiskRegister {
         }
         if r.review_interval_days == Some(0) {
             return Err(RiskError::Missing {
-                risk: name.to_owned(),
+                risk: name.to_string(),
                 field: "review_interval_days",
                 why: "a review interval must be at least one day",
             });
@@ -436,7 +438,7 @@ impl RiskRegister {
     fn check_live(risk: &Risk, operation: &'static str) -> Result<(), RiskError> {
         if risk.status == RiskStatus::Closed {
             Err(RiskError::RiskClosed {
-                risk: risk.reference.clone(),
+                risk: risk.reference.to_string(),
                 operation,
             })
         } else {
@@ -449,7 +451,7 @@ impl RiskRegister {
             Ok(())
         } else {
             Err(RiskError::IllegalTransition {
-                risk: risk.reference.clone(),
+                risk: risk.reference.to_string(),
                 from: risk.status,
                 to,
             })
@@ -471,7 +473,7 @@ impl RiskRegister {
             return Ok(());
         }
         Err(RiskError::NoAuthority {
-            risk: risk.reference.clone(),
+            risk: risk.reference.to_string(),
             actor: actor.name.clone(),
             action,
             level: self
@@ -493,24 +495,24 @@ impl RiskRegister {
         a: &Acceptance,
     ) -> Result<(), RiskError> {
         Self::check_live(risk, "accept")?;
-        non_empty(&risk.reference, "rationale", &a.rationale)?;
+        non_empty(risk.reference, "rationale", &a.rationale)?;
         not_before(
-            &risk.reference,
+            risk.reference,
             "acceptance end",
             a.until,
             "acceptance date",
             at.date_naive(),
         )?;
         let current = risk.current().ok_or_else(|| RiskError::NotAssessed {
-            risk: risk.reference.clone(),
+            risk: risk.reference.to_string(),
             operation: "accepting",
         })?;
-        let level = self.matrix.level_rank(&current.level).unwrap_or(usize::MAX);
+        let level = current.level_rank;
         let (threshold, whose) = self.appetite.threshold(risk.division);
         let limit = self.matrix.level_rank(threshold).unwrap_or(0);
         if level > limit && !actor.has_role(Role::TopManagement) {
             return Err(RiskError::AboveAppetite {
-                risk: risk.reference.clone(),
+                risk: risk.reference.to_string(),
                 level: current.level.clone(),
                 threshold: threshold.to_owned(),
                 division: whose,
@@ -534,7 +536,7 @@ impl RiskRegister {
     ) -> (Vec<Escalation>, bool) {
         let mut out = Vec::new();
         let level = next.current().map(|r| r.level.clone());
-        let rank = self.rank(next.current());
+        let rank = Self::rank(next.current());
         let escalate_rank = self.matrix.level_rank(&self.appetite.escalate_at);
         let last_rank = next
             .escalated_level
@@ -542,7 +544,7 @@ impl RiskRegister {
             .and_then(|l| self.matrix.level_rank(l));
         if materialized {
             out.push(Escalation {
-                risk: next.reference.clone(),
+                risk: next.reference,
                 at,
                 reason: EscalationReason::Materialized,
                 level: level.clone(),
@@ -553,7 +555,7 @@ impl RiskRegister {
         } else if let (Some(r), Some(e), RiskKind::Threat) = (rank, escalate_rank, next.kind) {
             if r >= e && last_rank.is_none_or(|l| l < r) && next.status.is_live() {
                 out.push(Escalation {
-                    risk: next.reference.clone(),
+                    risk: next.reference,
                     at,
                     reason: if before.is_none() {
                         EscalationReason::Identified
@@ -580,7 +582,7 @@ impl RiskRegister {
                 self.risks.len() + 1 + usize::from(before.is_none()),
             ));
             out.push(Escalation {
-                risk: next.reference.clone(),
+                risk: next.reference,
                 at,
                 reason: EscalationReason::CopiedToCorporate,
                 level,
@@ -607,10 +609,10 @@ impl RiskRegister {
         let number = self.risks.len() + 1;
         let r = reference(number);
         let mut copy = original.clone();
-        copy.id = Id::from_key(&r);
+        copy.id = Id::from_key(&r.to_string());
         copy.reference.clone_from(&r);
         copy.register = RegisterKind::Corporate;
-        copy.corporate_link = Some(original.reference.clone());
+        copy.corporate_link = Some(original.reference);
         copy.version = 1;
         let note = Some(format!(
             "copied to the corporate register from {}",
@@ -652,7 +654,7 @@ impl RiskRegister {
             .risks
             .get_mut(idx)
             .ok_or_else(|| RiskError::UnknownRisk {
-                risk: reference(idx + 1),
+                risk: reference(idx + 1).to_string(),
             })?;
         *slot = next;
         Ok(slot)
@@ -673,7 +675,7 @@ impl RiskRegister {
         let number = self.risks.len() + 1;
         let r = reference(number);
         let owner = new.owner.ok_or_else(|| RiskError::Missing {
-            risk: r.clone(),
+            risk: r.to_string(),
             field: "owner",
             why: "every risk has an owner",
         })?;
@@ -684,7 +686,7 @@ impl RiskRegister {
             new.description
         };
         let mut risk = Risk {
-            id: Id::from_key(&r),
+            id: Id::from_key(&r.to_string()),
             reference: r,
             title: new.title,
             description,
@@ -746,7 +748,7 @@ impl RiskRegister {
             next.title = v;
         }
         if let Some(v) = u.description {
-            non_empty(&next.reference, "description", &v)?;
+            non_empty(next.reference, "description", &v)?;
             next.description = v;
         }
         if let Some(v) = u.trigger {
@@ -809,7 +811,7 @@ impl RiskRegister {
         Self::check_live(current, "assess")?;
         if a.inherent.is_none() && a.residual.is_none() {
             return Err(RiskError::Missing {
-                risk: current.reference.clone(),
+                risk: current.reference.to_string(),
                 field: "inherent or residual",
                 why: "an assessment rates at least one of them",
             });
@@ -827,7 +829,7 @@ impl RiskRegister {
         if let (Some(i), Some(r)) = (&next.inherent, &next.residual) {
             if r.score > i.score && next.residual_rationale.is_none() {
                 return Err(RiskError::ResidualWorse {
-                    risk: next.reference.clone(),
+                    risk: next.reference.to_string(),
                     residual: r.level.clone(),
                     residual_score: r.score,
                     inherent: i.level.clone(),
@@ -847,7 +849,7 @@ impl RiskRegister {
             ];
             let top = ranks
                 .iter()
-                .filter_map(|r| self.rank(r.as_ref()))
+                .filter_map(|r| Self::rank(r.as_ref()))
                 .max()
                 .unwrap_or(0);
             self.check_authority(actor, current, "re-score", top)?;
@@ -881,7 +883,7 @@ impl RiskRegister {
             Treatment::Accept(a) => {
                 if a.by != actor.id {
                     return Err(RiskError::Missing {
-                        risk: current.reference.clone(),
+                        risk: current.reference.to_string(),
                         field: "acceptance.by",
                         why: "an acceptance is recorded by the actor who accepts",
                     });
@@ -889,10 +891,10 @@ impl RiskRegister {
                 self.check_acceptance(actor, current, at, a)?;
             }
             Treatment::Transfer { arrangement, .. } => {
-                non_empty(&current.reference, "arrangement", arrangement)?
+                non_empty(current.reference, "arrangement", arrangement)?
             }
             Treatment::Avoid { how } => {
-                non_empty(&current.reference, "how", how)?;
+                non_empty(current.reference, "how", how)?;
                 next.residual = None;
                 next.residual_rationale = None;
             }
@@ -943,14 +945,14 @@ impl RiskRegister {
         let idx = self.index(id)?;
         let current = self.get(idx)?;
         Self::check_live(current, "add an action to")?;
-        non_empty(&current.reference, "action description", &a.description)?;
+        non_empty(current.reference, "action description", &a.description)?;
         let owner = a.owner.ok_or_else(|| RiskError::Missing {
-            risk: current.reference.clone(),
+            risk: current.reference.to_string(),
             field: "action owner",
             why: "every mitigation action has an owner",
         })?;
         not_before(
-            &current.reference,
+            current.reference,
             "action due date",
             a.due,
             "identification date",
@@ -987,7 +989,7 @@ impl RiskRegister {
     ) -> Result<&Risk, RiskError> {
         let idx = self.index(id)?;
         let mut next = self.get(idx)?.clone();
-        let name = next.reference.clone();
+        let name = next.reference.to_string();
         let action = next
             .actions
             .iter_mut()
@@ -1097,12 +1099,12 @@ impl RiskRegister {
         let open: Vec<u32> = current.open_actions().map(|a| a.number).collect();
         if let Some(first) = open.first() {
             return Err(RiskError::OpenActions {
-                risk: current.reference.clone(),
+                risk: current.reference.to_string(),
                 count: open.len(),
                 first: *first,
             });
         }
-        match self.rank(current.current()) {
+        match Self::rank(current.current()) {
             Some(level) => self.check_authority(actor, current, "close", level)?,
             None if current.owner == actor.id => {}
             None => self.check_authority(actor, current, "close", 0)?,
@@ -1131,12 +1133,12 @@ impl RiskRegister {
         Self::check_move(current, RiskStatus::Open)?;
         if current.status != RiskStatus::Closed {
             return Err(RiskError::IllegalTransition {
-                risk: current.reference.clone(),
+                risk: current.reference.to_string(),
                 from: current.status,
                 to: RiskStatus::Open,
             });
         }
-        non_empty(&current.reference, "reason", reason)?;
+        non_empty(current.reference, "reason", reason)?;
         let mut next = current.clone();
         next.status = RiskStatus::Open;
         // A reopened risk is reported again if it is (still) at the escalation level.
@@ -1197,12 +1199,19 @@ impl TryFrom<RegisterRecord> for RiskRegister {
         }
         for (i, (risk, history)) in r.risks.iter().zip(&r.history).enumerate() {
             let expected = reference(i + 1);
-            if risk.reference != expected || risk.id != Id::from_key(&expected) {
+            if risk.reference != expected || risk.id != Id::from_key(&expected.to_string()) {
                 return Err(invalid(format!(
                     "risk {} should be `{expected}`, found `{}`",
                     i + 1,
                     risk.reference
                 )));
+            }
+            for rating in [&risk.inherent, &risk.residual].into_iter().flatten() {
+                if reg.matrix.rate(&rating.impact, &rating.likelihood).as_ref() != Ok(rating) {
+                    return Err(invalid(format!(
+                        "a rating of `{expected}` does not match the matrix"
+                    )));
+                }
             }
             if replay(history).as_ref() != Some(risk) {
                 return Err(invalid(format!(

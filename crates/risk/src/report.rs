@@ -7,21 +7,22 @@
 //! the end of the period; flow sections (new, closed, materialized, escalations) what happened
 //! within it. Heat maps and level counts cover threats; opportunities are listed apart.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, DefaultHasher};
 
 use chrono::NaiveDate;
 use itsm_core::{Actor, Id, Period};
 use serde::{Deserialize, Serialize};
 
-use crate::{Escalation, RiskKind, RiskRegister, RiskStatus, Treatment};
+use crate::{Escalation, Reference, RiskKind, RiskRegister, RiskStatus, Treatment};
 
 /// One risk in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskLine {
     /// Reference.
-    pub reference: String,
+    pub reference: Reference,
     /// Title.
     pub title: String,
     /// Category.
@@ -51,7 +52,7 @@ pub struct HeatMap {
 #[serde(deny_unknown_fields)]
 pub struct OverdueAction {
     /// The risk.
-    pub risk: String,
+    pub risk: Reference,
     /// Action number.
     pub number: u32,
     /// What is to be done.
@@ -69,7 +70,7 @@ pub struct OverdueAction {
 #[serde(deny_unknown_fields)]
 pub struct ReviewDue {
     /// The risk.
-    pub risk: String,
+    pub risk: Reference,
     /// The date it fell due.
     pub due: NaiveDate,
     /// True when the date is an acceptance's expiry rather than a review date.
@@ -81,7 +82,7 @@ pub struct ReviewDue {
 #[serde(deny_unknown_fields)]
 pub struct Treated {
     /// The risk.
-    pub risk: String,
+    pub risk: Reference,
     /// Inherent score.
     pub inherent: u32,
     /// Residual score (0 when avoided).
@@ -108,9 +109,10 @@ pub struct RiskReport {
     pub inherent: HeatMap,
     /// Live threats on their residual rating (inherent where no residual yet).
     pub residual: HeatMap,
-    /// Overdue mitigation actions, most overdue first.
+    /// Overdue mitigation actions, most overdue first (then by reference number).
     pub overdue_actions: Vec<OverdueAction>,
-    /// Reviews and acceptances due by the end of the period, earliest first.
+    /// Reviews and acceptances due by the end of the period, earliest first (then by reference
+    /// number).
     pub reviews_due: Vec<ReviewDue>,
     /// Treated threats with both ratings (or avoided).
     pub treated: Vec<Treated>,
@@ -158,7 +160,10 @@ impl RiskRegister {
         let mut residual = self.heat_map();
         let mut level_counts = vec![0usize; m.levels().len()];
         let mut unrated = 0usize;
-        let mut categories: BTreeMap<String, usize> = BTreeMap::new();
+        // Hashing a category once beats comparing it against several keys of a sorted map on
+        // every risk; the few distinct categories are sorted at the end.
+        let mut categories: HashMap<&str, usize, BuildHasherDefault<DefaultHasher>> =
+            HashMap::default();
         let mut r = RiskReport {
             period,
             new: Vec::new(),
@@ -182,18 +187,17 @@ impl RiskRegister {
                 .collect(),
         };
         let bump = |map: &mut HeatMap, rating: &crate::Rating| {
-            if let (Some(l), Some(i)) = (
-                m.likelihood().rank(&rating.likelihood),
-                m.impact().rank(&rating.impact),
-            ) {
-                if let Some(c) = map.counts.get_mut(l).and_then(|row| row.get_mut(i)) {
-                    *c += 1;
-                }
+            if let Some(c) = map
+                .counts
+                .get_mut(rating.likelihood_rank)
+                .and_then(|row| row.get_mut(rating.impact_rank))
+            {
+                *c += 1;
             }
         };
         for risk in self.risks() {
             let line = || RiskLine {
-                reference: risk.reference.clone(),
+                reference: risk.reference,
                 title: risk.title.clone(),
                 category: risk.category.clone(),
                 level: risk.current().map(|x| x.level.clone()),
@@ -213,12 +217,12 @@ impl RiskRegister {
             if !live {
                 continue;
             }
-            *categories.entry(risk.category.clone()).or_default() += 1;
+            *categories.entry(risk.category.as_str()).or_default() += 1;
             if risk.kind == RiskKind::Opportunity {
                 r.opportunities.push(line());
                 continue;
             }
-            match risk.current().and_then(|x| m.level_rank(&x.level)) {
+            match risk.current().map(|x| x.level_rank) {
                 Some(rank) => {
                     if let Some(c) = level_counts.get_mut(rank) {
                         *c += 1;
@@ -234,7 +238,7 @@ impl RiskRegister {
             }
             for a in risk.open_actions().filter(|a| a.due < end_date) {
                 r.overdue_actions.push(OverdueAction {
-                    risk: risk.reference.clone(),
+                    risk: risk.reference,
                     number: a.number,
                     description: a.description.clone(),
                     owner: a.owner,
@@ -244,7 +248,7 @@ impl RiskRegister {
             }
             if let Some(due) = risk.next_review.filter(|d| *d < end_date) {
                 r.reviews_due.push(ReviewDue {
-                    risk: risk.reference.clone(),
+                    risk: risk.reference,
                     due,
                     acceptance_expired: false,
                 });
@@ -252,7 +256,7 @@ impl RiskRegister {
             if let Some(Treatment::Accept(a)) = &risk.treatment {
                 if a.until < end_date {
                     r.reviews_due.push(ReviewDue {
-                        risk: risk.reference.clone(),
+                        risk: risk.reference,
                         due: a.until,
                         acceptance_expired: true,
                     });
@@ -267,7 +271,7 @@ impl RiskRegister {
                 r.total_inherent += u64::from(i.score);
                 r.total_residual += u64::from(res);
                 r.treated.push(Treated {
-                    risk: risk.reference.clone(),
+                    risk: risk.reference,
                     inherent: i.score,
                     residual: res,
                 });
@@ -283,14 +287,18 @@ impl RiskRegister {
             .zip(level_counts)
             .collect();
         r.by_level.push(("unrated".into(), unrated));
-        r.by_category = categories.into_iter().collect();
-        r.overdue_actions.sort_by(|a, b| {
-            b.days_overdue
-                .cmp(&a.days_overdue)
-                .then_with(|| a.risk.cmp(&b.risk))
-        });
-        r.reviews_due
-            .sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.risk.cmp(&b.risk)));
+        let mut by_category: Vec<(String, usize)> = categories
+            .into_iter()
+            .map(|(c, n)| (c.to_owned(), n))
+            .collect();
+        by_category.sort_unstable();
+        r.by_category = by_category;
+        // Entries were pushed in reference order; stable sorts keep it among equal keys.
+        r.overdue_actions
+            .sort_by_key(|a| std::cmp::Reverse(a.days_overdue));
+        r.reviews_due.sort_by_key(|d| d.due);
+        // Operations may be recorded out of time order; the report reads chronologically.
+        r.escalations.sort_by_key(|e| e.at);
         r
     }
 }
@@ -347,7 +355,7 @@ fn lines(title: &str, items: &[RiskLine], out: &mut String) {
         .iter()
         .map(|l| {
             vec![
-                l.reference.clone(),
+                l.reference.to_string(),
                 l.title.clone(),
                 l.category.clone(),
                 l.level.clone().unwrap_or_else(|| "unrated".into()),
@@ -481,7 +489,7 @@ impl RiskReport {
                 .iter()
                 .map(|a| {
                     vec![
-                        a.risk.clone(),
+                        a.risk.to_string(),
                         format!("#{}", a.number),
                         a.description.clone(),
                         a.due.to_string(),
@@ -508,7 +516,7 @@ impl RiskReport {
                 .iter()
                 .map(|d| {
                     vec![
-                        d.risk.clone(),
+                        d.risk.to_string(),
                         d.due.to_string(),
                         if d.acceptance_expired {
                             "acceptance expired"
@@ -546,7 +554,7 @@ impl RiskReport {
                 .iter()
                 .map(|t| {
                     vec![
-                        t.risk.clone(),
+                        t.risk.to_string(),
                         t.inherent.to_string(),
                         t.residual.to_string(),
                     ]
@@ -574,7 +582,7 @@ impl RiskReport {
                 .map(|e| {
                     vec![
                         e.at.format("%Y-%m-%d %H:%M").to_string(),
-                        e.risk.clone(),
+                        e.risk.to_string(),
                         format!("{:?}", e.reason),
                         e.level.clone().unwrap_or_default(),
                     ]

@@ -14,6 +14,61 @@ use crate::Rating;
 /// Id tag of risks (`Id<RiskId>`); the same marker every crate uses for risks.
 pub type RiskId = itsm_core::entity::Risk;
 
+/// A risk's reference in its register: `R-` and a number the register allocates in order and
+/// never reuses. Serialized as the text (`"R-12"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reference(u32);
+
+impl Reference {
+    /// The reference with this number (`R-{number}`).
+    #[must_use]
+    pub const fn new(number: u32) -> Self {
+        Self(number)
+    }
+
+    /// The number.
+    #[must_use]
+    pub const fn number(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "R-{}", self.0)
+    }
+}
+
+impl std::str::FromStr for Reference {
+    type Err = crate::RiskError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.strip_prefix("R-")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| *n > 0 && s.len() == format!("R-{n}").len())
+            .map(Self)
+            .ok_or_else(|| crate::RiskError::InvalidReference { text: s.to_owned() })
+    }
+}
+
+impl PartialEq<&str> for Reference {
+    fn eq(&self, other: &&str) -> bool {
+        other.parse::<Self>().is_ok_and(|o| o == *self)
+    }
+}
+
+impl Serialize for Reference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Threat or opportunity: both are scored on the same matrix (6.1 risks *and* opportunities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -219,7 +274,7 @@ pub struct Risk {
     /// Id, derived from the reference.
     pub id: Id<RiskId>,
     /// Unique reference allocated by the register (`R-123`), never reused.
-    pub reference: String,
+    pub reference: Reference,
     /// Short title.
     pub title: String,
     /// Description.
@@ -275,7 +330,7 @@ pub struct Risk {
     /// The level at which top management was last told about it.
     pub escalated_level: Option<String>,
     /// The linked copy in the corporate register, or for a copy, the original.
-    pub corporate_link: Option<String>,
+    pub corporate_link: Option<Reference>,
     /// Record version: 1 when identified, one more per accepted change.
     pub version: u64,
 }

@@ -66,14 +66,12 @@ fn identification_allocates_references_and_validates() {
     let r1 = reg
         .identify(&p.owner, at(1), new(&p, "Minor", "Rare"))
         .unwrap()
-        .reference
-        .clone();
+        .reference;
     let r2 = reg
         .identify(&p.owner, at(1), new(&p, "Minor", "Rare"))
         .unwrap()
-        .reference
-        .clone();
-    assert_eq!((r1.as_str(), r2.as_str()), ("R-1", "R-2"));
+        .reference;
+    assert_eq!((r1, r2), (Reference::new(1), Reference::new(2)));
     let before = reg.clone();
     let mut bad = new(&p, "Minor", "Rare");
     bad.owner = None;
@@ -120,10 +118,11 @@ fn identification_allocates_references_and_validates() {
         "R-3"
     );
     assert_eq!(
-        reg.risk_by_reference("R-2").map(|r| r.reference.as_str()),
-        Some("R-2")
+        reg.risk_by_reference(Reference::new(2))
+            .map(|r| r.reference),
+        Some(Reference::new(2))
     );
-    assert!(reg.risk_by_reference("R-9").is_none());
+    assert!(reg.risk_by_reference(Reference::new(9)).is_none());
 }
 
 #[test]
@@ -384,12 +383,12 @@ fn escalation_and_corporate_copy() {
     let e: Vec<_> = reg
         .escalations(at(1))
         .into_iter()
-        .map(|e| (e.risk.clone(), e.reason, e.level.clone()))
+        .map(|e| (e.risk, e.reason, e.level.clone()))
         .collect();
     assert_eq!(
         e,
         [(
-            "R-1".to_owned(),
+            Reference::new(1),
             EscalationReason::Rose,
             Some("High".to_owned())
         )]
@@ -399,22 +398,22 @@ fn escalation_and_corporate_copy() {
         .identify(&p.owner, at(4), new(&p, "Catastrophic", "Almost certain"))
         .unwrap()
         .clone();
-    assert_eq!(crit.corporate_link.as_deref(), Some("R-3"));
-    let copy = reg.risk_by_reference("R-3").unwrap();
+    assert_eq!(crit.corporate_link, Some(Reference::new(3)));
+    let copy = reg.risk_by_reference(Reference::new(3)).unwrap();
     assert_eq!(
-        (copy.register.clone(), copy.corporate_link.as_deref()),
-        (RegisterKind::Corporate, Some("R-2"))
+        (copy.register.clone(), copy.corporate_link),
+        (RegisterKind::Corporate, Some(Reference::new(2)))
     );
     let reasons: Vec<_> = reg
         .escalations(at(4))
         .into_iter()
-        .map(|e| (e.risk.clone(), e.reason))
+        .map(|e| (e.risk, e.reason))
         .collect();
     assert_eq!(
         reasons,
         [
-            ("R-2".to_owned(), EscalationReason::Identified),
-            ("R-2".to_owned(), EscalationReason::CopiedToCorporate)
+            (Reference::new(2), EscalationReason::Identified),
+            (Reference::new(2), EscalationReason::CopiedToCorporate)
         ]
     );
     assert_eq!(
@@ -433,8 +432,8 @@ fn escalation_and_corporate_copy() {
     )
     .unwrap();
     assert_eq!(
-        reg.risk(low).unwrap().corporate_link.as_deref(),
-        Some("R-4")
+        reg.risk(low).unwrap().corporate_link,
+        Some(Reference::new(4))
     );
 }
 
@@ -543,6 +542,19 @@ fn history_replays_to_the_risk_and_the_register_round_trips() {
             .to_string()
             .contains("does not replay")
     );
+    // So is a rating the matrix would not give.
+    let forged = json.replacen(
+        "\"score\":9,\"level\":\"Medium\"",
+        "\"score\":9,\"level\":\"High\"",
+        1,
+    );
+    assert_ne!(forged, json);
+    assert!(
+        serde_json::from_str::<RiskRegister>(&forged)
+            .unwrap_err()
+            .to_string()
+            .contains("does not match the matrix")
+    );
 }
 
 #[test]
@@ -611,7 +623,7 @@ fn report_sections() {
     assert_eq!(
         r.treated,
         [Treated {
-            risk: "R-1".into(),
+            risk: Reference::new(1),
             inherent: 16,
             residual: 9
         }]
@@ -644,4 +656,20 @@ fn report_sections() {
     let r = reg.report(april);
     assert_eq!((r.new.len(), r.closed.len(), r.residual.total()), (0, 0, 1));
     assert_eq!(r.overdue_actions[0].days_overdue, 52);
+}
+
+#[test]
+fn references_parse_print_and_serialize() {
+    let r: Reference = "R-12".parse().unwrap();
+    assert_eq!((r.number(), r.to_string()), (12, "R-12".to_owned()));
+    assert_eq!(serde_json::to_string(&r).unwrap(), "\"R-12\"");
+    assert_eq!(serde_json::from_str::<Reference>("\"R-12\"").unwrap(), r);
+    for bad in ["R-0", "R-", "r-1", "R-01", "R-1x", "12", ""] {
+        assert!(bad.parse::<Reference>().is_err(), "{bad}");
+    }
+    assert_eq!(
+        "X".parse::<Reference>().unwrap_err().to_string(),
+        "`X` is not a risk reference (expected `R-` and a number from 1)"
+    );
+    assert!(r == "R-12" && r != "R-13");
 }

@@ -353,13 +353,10 @@ fn information_security_risk_on_two_pillars() {
         .clone();
     assert_eq!(r.register.to_string(), "information security (CI)");
     // Critical: escalated and copied to the corporate register.
-    let copy = w
-        .reg
-        .risk_by_reference(r.corporate_link.as_deref().unwrap())
-        .unwrap();
+    let copy = w.reg.risk_by_reference(r.corporate_link.unwrap()).unwrap();
     assert_eq!(
-        (copy.register.clone(), copy.corporate_link.clone()),
-        (RegisterKind::Corporate, Some(r.reference.clone()))
+        (copy.register.clone(), copy.corporate_link),
+        (RegisterKind::Corporate, Some(r.reference))
     );
     // Only top management may accept a Critical risk; then it is reported when the acceptance expires.
     assert!(matches!(

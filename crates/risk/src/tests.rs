@@ -673,3 +673,23 @@ fn references_parse_print_and_serialize() {
     );
     assert!(r == "R-12" && r != "R-13");
 }
+
+#[test]
+fn unknown_risks_are_named() {
+    let p = people();
+    let mut reg = register();
+    let ghost: Id<RiskId> = Id::from_key("R-99");
+    let e = reg.review(&p.manager, at(1), ghost, "").unwrap_err();
+    assert_eq!(
+        e,
+        RiskError::UnknownRisk {
+            risk: ghost.to_string()
+        }
+    );
+    assert!(matches!(
+        reg.close(&p.top, at(1), ghost, ""),
+        Err(RiskError::UnknownRisk { .. })
+    ));
+    assert!(reg.history(ghost).is_empty());
+    assert!(reg.risk_by_reference(Reference::new(1)).is_none());
+}

@@ -60,6 +60,7 @@
 #![deny(missing_docs)]
 
 mod baseline;
+mod batch;
 mod ci;
 mod cycles;
 mod error;
@@ -76,6 +77,7 @@ mod spof;
 mod store;
 
 pub use baseline::{Baseline, BaselineDiff, CiChange, FieldChange, GroupChange};
+pub use batch::{BatchError, BatchOutcome, CmdbOp};
 pub use ci::{
     AttrValue, Ci, CiKind, CiPatch, CiStatus, Composition, Consumers, Criticality, Provision,
     ProvisionSource, ServiceProfile, ServiceSize,

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use itsm_cmdb::{
-    Ci, CiKind, CiPatch, Cmdb, CmdbConfig, CmdbError, CmdbParts, CyclePolicy, ImpactState,
+    Ci, CiKind, CiPatch, Cmdb, CmdbConfig, CmdbError, CmdbOp, CmdbParts, CyclePolicy, ImpactState,
     RedundancyGroup, Relation, RelationKind, Removal, ServiceProfile,
 };
 use itsm_core::Id;
@@ -350,5 +350,92 @@ proptest! {
         }
         let back: Cmdb = serde_json::from_str(&serde_json::to_string(&cmdb).unwrap()).unwrap();
         prop_assert_eq!(back, cmdb);
+    }
+}
+
+fn batch_op(op: &Op) -> CmdbOp {
+    let kinds = [
+        CiKind::Application,
+        CiKind::Hardware,
+        CiKind::Document,
+        CiKind::Service(ServiceProfile::default()),
+    ];
+    match op {
+        Op::Add(i, k) => CmdbOp::AddCi(Ci::new(
+            key(*i),
+            "x",
+            kinds[*k as usize % kinds.len()].clone(),
+        )),
+        Op::Relate(a, k, b) => CmdbOp::Relate(Relation::new(
+            id(*a),
+            RelationKind::ALL[*k as usize],
+            id(*b),
+        )),
+        Op::Unrelate(a, k, b) => CmdbOp::Unrelate(Relation::new(
+            id(*a),
+            RelationKind::ALL[*k as usize],
+            id(*b),
+        )),
+        Op::Remove(i, cascade) => CmdbOp::RemoveCi {
+            id: id(*i),
+            mode: if *cascade {
+                Removal::Cascade
+            } else {
+                Removal::Refuse
+            },
+        },
+        Op::Group(d, members, k) => CmdbOp::AddGroup(RedundancyGroup::new(
+            format!("g{d}-{members:?}"),
+            id(*d),
+            members.iter().map(|m| id(*m)).collect(),
+            *k,
+        )),
+        Op::Rekey(a, b) => CmdbOp::UpdateCi {
+            id: id(*a),
+            patch: CiPatch {
+                key: Some(key(*b)),
+                ..CiPatch::default()
+            },
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A batch is all or nothing: refused, the CMDB is untouched; accepted, it equals the
+    /// operations applied one by one, plus the change stamp on every touched CI.
+    #[test]
+    fn a_batch_is_all_or_nothing(setup in proptest::collection::vec(op(), 0..40), batch in proptest::collection::vec(op(), 1..12)) {
+        let mut cmdb = Cmdb::new();
+        for op in &setup {
+            let _ = apply(&mut cmdb, op);
+        }
+        let before = cmdb.clone();
+        let change = Id::from_key("CHG-1");
+        let mut one_by_one = cmdb.clone();
+        let singles_ok = batch.iter().all(|op| apply(&mut one_by_one, op).is_ok());
+        match cmdb.apply_batch(batch.iter().map(batch_op).collect(), Some(change)) {
+            Err(e) => {
+                prop_assert!(!singles_ok, "refused ({e}) but every op succeeds alone");
+                prop_assert_eq!(&cmdb, &before);
+                prop_assert_eq!(serde_json::to_string(&cmdb).unwrap(), serde_json::to_string(&before).unwrap());
+            }
+            Ok(outcome) => {
+                prop_assert!(singles_ok);
+                for t in &outcome.touched {
+                    prop_assert_eq!(cmdb.ci(*t).unwrap().last_change, Some(change));
+                }
+                // Same graph as one by one, once the stamps are ignored.
+                let strip = |c: &Cmdb| {
+                    let mut p = c.to_parts();
+                    for ci in &mut p.cis { ci.last_change = None; ci.version = 0; }
+                    p.cis.sort_by_key(|c| c.id);
+                    p.relations.sort();
+                    p
+                };
+                prop_assert_eq!(strip(&cmdb), strip(&one_by_one));
+            }
+        }
     }
 }

@@ -1,0 +1,319 @@
+//! Change records over a period: metrics, unauthorized changes, Markdown (ISO/IEC 20000-1
+//! 8.5.1.3 records and analysis, 9.1 monitoring).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use chrono::TimeDelta;
+use itsm_cmdb::{Baseline, Ci, CmdbOp, Relation};
+use itsm_core::{Id, Period};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{Category, ChangeRegister, Conflict, Outcome};
+
+/// A difference between two baselines that no implemented change explains.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unauthorized {
+    /// A CI added, changed or removed without a change.
+    Ci {
+        /// The CI.
+        id: Id<Ci>,
+        /// Its key.
+        key: String,
+        /// `added`, `changed` or `removed`.
+        what: String,
+    },
+    /// A relation added or removed without a change.
+    Relation {
+        /// The relation.
+        relation: Relation,
+        /// `added` or `removed`.
+        what: String,
+    },
+}
+
+/// Change metrics for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeMetrics {
+    /// The period.
+    pub period: Period,
+    /// Changes raised in the period, by category (`normal`, `standard`, `emergency`).
+    pub raised_by_category: BTreeMap<String, usize>,
+    /// Changes implemented in the period.
+    pub implemented: usize,
+    /// Of those: successful.
+    pub successful: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Backed out.
+    pub backed_out: usize,
+    /// Successful share of implemented, in percent (one decimal).
+    pub success_rate: Decimal,
+    /// Emergency share of changes raised, in percent (one decimal).
+    pub emergency_share: Decimal,
+    /// Mean lead time from submission to implementation, in hours (one decimal).
+    pub mean_lead_time_hours: Decimal,
+    /// Longest lead time, in hours.
+    pub max_lead_time_hours: Decimal,
+    /// Implemented changes per impacted service, most first.
+    pub per_service: Vec<(Id<Ci>, usize)>,
+    /// Unauthorized changes found (given by the caller from [`ChangeRegister::unauthorized`]).
+    pub unauthorized: usize,
+}
+
+fn percent(part: usize, whole: usize) -> Decimal {
+    if whole == 0 {
+        return Decimal::ZERO;
+    }
+    (Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole)).round_dp(1)
+}
+
+fn hours(d: TimeDelta) -> Decimal {
+    (Decimal::from(d.num_seconds()) / Decimal::from(3600)).round_dp(1)
+}
+
+impl ChangeRegister {
+    /// Metrics for `period`; `unauthorized` is the count found by
+    /// [`ChangeRegister::unauthorized`] for the same period.
+    #[must_use]
+    pub fn metrics(&self, period: Period, unauthorized: usize) -> ChangeMetrics {
+        let mut raised_by_category: BTreeMap<String, usize> = BTreeMap::new();
+        let (mut raised, mut emergencies) = (0, 0);
+        let (mut successful, mut failed, mut backed_out) = (0, 0, 0);
+        let mut lead = Vec::new();
+        let mut per_service: BTreeMap<Id<Ci>, usize> = BTreeMap::new();
+        for c in self.changes() {
+            if period.contains(c.raised_at) {
+                raised += 1;
+                let name = match c.request.category {
+                    Category::Normal => "normal",
+                    Category::Standard(_) => "standard",
+                    Category::Emergency => {
+                        emergencies += 1;
+                        "emergency"
+                    }
+                };
+                *raised_by_category.entry(name.into()).or_default() += 1;
+            }
+            let Some(done) = c.implemented_at.filter(|t| period.contains(*t)) else {
+                continue;
+            };
+            match c.outcome {
+                Some(Outcome::Successful) => successful += 1,
+                Some(Outcome::Failed) => failed += 1,
+                Some(Outcome::BackedOut) => backed_out += 1,
+                None => {}
+            }
+            if let Some(s) = c.submitted_at {
+                lead.push(done - s);
+            }
+            for s in c.assessment.iter().flat_map(|a| &a.impacted_services) {
+                *per_service.entry(s.service).or_default() += 1;
+            }
+        }
+        let implemented = successful + failed + backed_out;
+        let total: TimeDelta = lead.iter().copied().sum();
+        let mean = i32::try_from(lead.len())
+            .ok()
+            .filter(|n| *n > 0)
+            .map_or(TimeDelta::zero(), |n| total / n);
+        let mut per_service: Vec<(Id<Ci>, usize)> = per_service.into_iter().collect();
+        per_service.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ChangeMetrics {
+            period,
+            raised_by_category,
+            implemented,
+            successful,
+            failed,
+            backed_out,
+            success_rate: percent(successful, implemented),
+            emergency_share: percent(emergencies, raised),
+            mean_lead_time_hours: hours(mean),
+            max_lead_time_hours: hours(lead.iter().copied().max().unwrap_or_default()),
+            per_service,
+            unauthorized,
+        }
+    }
+
+    /// Differences from `before` to `after` that no change implemented successfully between
+    /// their times explains (its targets and its delta name what it may touch).
+    #[must_use]
+    pub fn unauthorized(&self, before: &Baseline, after: &Baseline) -> Vec<Unauthorized> {
+        let window = Period::new(before.taken_at, after.taken_at).ok();
+        let mut cis: BTreeSet<Id<Ci>> = BTreeSet::new();
+        let mut relations: BTreeSet<Relation> = BTreeSet::new();
+        for c in self.changes() {
+            let inside = c
+                .implemented_at
+                .zip(window)
+                .is_some_and(|(t, w)| t > w.start() && t <= w.end());
+            if !inside || c.outcome != Some(Outcome::Successful) {
+                continue;
+            }
+            cis.extend(c.request.targets.iter().copied());
+            for op in &c.request.delta {
+                match op {
+                    CmdbOp::AddCi(ci) => {
+                        cis.insert(ci.id);
+                    }
+                    CmdbOp::UpdateCi { id, .. }
+                    | CmdbOp::RetireCi(id)
+                    | CmdbOp::RemoveCi { id, .. } => {
+                        cis.insert(*id);
+                    }
+                    CmdbOp::Relate(r) | CmdbOp::Unrelate(r) => {
+                        relations.insert(*r);
+                        cis.extend([r.from, r.to]);
+                    }
+                    CmdbOp::AddGroup(g) => {
+                        cis.insert(g.dependent);
+                    }
+                    CmdbOp::RemoveGroup(_) => {}
+                }
+            }
+        }
+        let diff = before.diff(after);
+        let mut out = Vec::new();
+        let ci = |id: Id<Ci>, key: &str, what: &str| Unauthorized::Ci {
+            id,
+            key: key.to_owned(),
+            what: what.to_owned(),
+        };
+        out.extend(
+            diff.added_cis
+                .iter()
+                .filter(|c| !cis.contains(&c.id))
+                .map(|c| ci(c.id, &c.key, "added")),
+        );
+        out.extend(
+            diff.removed_cis
+                .iter()
+                .filter(|c| !cis.contains(&c.id))
+                .map(|c| ci(c.id, &c.key, "removed")),
+        );
+        out.extend(
+            diff.changed_cis
+                .iter()
+                .filter(|c| !cis.contains(&c.id))
+                .map(|c| ci(c.id, &c.key, "changed")),
+        );
+        let rel = |r: &Relation, what: &str| Unauthorized::Relation {
+            relation: *r,
+            what: what.to_owned(),
+        };
+        out.extend(
+            diff.added_relations
+                .iter()
+                .filter(|r| !relations.contains(r))
+                .map(|r| rel(r, "added")),
+        );
+        out.extend(
+            diff.removed_relations
+                .iter()
+                .filter(|r| !relations.contains(r))
+                .map(|r| rel(r, "removed")),
+        );
+        out.sort();
+        out
+    }
+}
+
+impl ChangeMetrics {
+    /// The metrics as Markdown.
+    #[must_use]
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "## Change metrics {} to {}\n",
+            self.period.start().date_naive(),
+            self.period.end().date_naive()
+        );
+        out.push_str("| Measure | Value |\n| --- | ---: |\n");
+        for (c, n) in &self.raised_by_category {
+            let _ = writeln!(out, "| raised, {c} | {n} |");
+        }
+        let rows = [
+            ("implemented", self.implemented.to_string()),
+            ("successful", self.successful.to_string()),
+            ("failed", self.failed.to_string()),
+            ("backed out", self.backed_out.to_string()),
+            ("success rate", format!("{}%", self.success_rate)),
+            ("emergency share", format!("{}%", self.emergency_share)),
+            ("mean lead time", format!("{} h", self.mean_lead_time_hours)),
+            (
+                "longest lead time",
+                format!("{} h", self.max_lead_time_hours),
+            ),
+            ("unauthorized changes found", self.unauthorized.to_string()),
+        ];
+        for (k, v) in rows {
+            let _ = writeln!(out, "| {k} | {v} |");
+        }
+        out
+    }
+}
+
+/// The forward schedule and its conflicts as Markdown.
+#[must_use]
+pub fn schedule_markdown(register: &ChangeRegister, names: &dyn Fn(Id<Ci>) -> String) -> String {
+    let mut out = String::from(
+        "## Forward schedule of change\n\n| Change | Title | Window | Status |\n| --- | --- | --- | --- |\n",
+    );
+    for s in register.forward_schedule() {
+        let title = register
+            .changes()
+            .get(s.change as usize - 1)
+            .map_or("", |c| c.request.title.as_str());
+        let status = register
+            .changes()
+            .get(s.change as usize - 1)
+            .map(|c| c.status.to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| CHG-{} | {title} | {} to {} | {status} |",
+            s.change,
+            s.window.start().format("%Y-%m-%d %H:%M"),
+            s.window.end().format("%Y-%m-%d %H:%M")
+        );
+    }
+    let conflicts = register.conflicts();
+    let _ = writeln!(out, "\n### Conflicts ({})\n", conflicts.len());
+    if conflicts.is_empty() {
+        out.push_str("None.\n");
+    }
+    for c in conflicts {
+        let line = match &c {
+            Conflict::Overlap {
+                first,
+                second,
+                shared,
+                overlap,
+            } => {
+                let what = match shared {
+                    crate::Shared::Ci(id) => format!("both change `{}`", names(*id)),
+                    crate::Shared::Service(id) => format!("both impact service `{}`", names(*id)),
+                    crate::Shared::Implementer(id) => format!("same implementer `{id}`"),
+                };
+                format!(
+                    "CHG-{first} and CHG-{second}: {what}, {} to {}",
+                    overlap.start().format("%Y-%m-%d %H:%M"),
+                    overlap.end().format("%Y-%m-%d %H:%M")
+                )
+            }
+            Conflict::OutsideMaintenance { change, service } => {
+                format!(
+                    "CHG-{change}: outside the maintenance window of `{}`",
+                    names(*service)
+                )
+            }
+            Conflict::Freeze { .. } => c.to_string(),
+        };
+        let _ = writeln!(out, "- {line}");
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! The change policy: what is under change control and how changes are decided.
+//!
+//! ISO/IEC 20000-1 8.5.1.1 asks for a change management policy that defines the CIs under
+//! change control, the criteria for changes with a potential major impact (which go to service
+//! design and transition, 8.5.2), and who decides. A [`ChangePolicy`] holds all of it: scope
+//! rules, the three categories with standard change models, major-impact criteria, the
+//! approval matrix, segregation of duties, freeze (blackout) windows and maintenance windows
+//! per service, and the service management objectives a change must fit. It is plain serde data,
+//! validated against the risk matrix by [`ChangePolicy::validate`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use itsm_cmdb::{AttrValue, Ci};
+use itsm_core::{Calendar, Id, Money, Period};
+use itsm_risk::RiskMatrix;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ChangeError;
+
+/// One scope rule; the first rule that matches a CI decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRule {
+    /// CI kind name the rule applies to (`"hardware"`, `"software"`, `"service"` ...); any kind
+    /// when `None`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Attribute the CI must have with this value (`environment = production`); any when
+    /// `None`.
+    #[serde(default)]
+    pub attribute: Option<(String, AttrValue)>,
+    /// Whether matching CIs are under change control.
+    pub controlled: bool,
+}
+
+/// Which CIs are under change control.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChangeScope {
+    /// Ordered rules, first match wins; a CI no rule matches is not controlled.
+    pub rules: Vec<ScopeRule>,
+    /// Always controlled.
+    pub include: BTreeSet<Id<Ci>>,
+    /// Never controlled (unless also included).
+    pub exclude: BTreeSet<Id<Ci>>,
+}
+
+impl ChangeScope {
+    /// True when `ci` is under change control.
+    #[must_use]
+    pub fn controls(&self, ci: &Ci) -> bool {
+        if self.include.contains(&ci.id) {
+            return true;
+        }
+        if self.exclude.contains(&ci.id) {
+            return false;
+        }
+        self.rules
+            .iter()
+            .find(|r| {
+                r.kind.as_deref().is_none_or(|k| k == ci.kind.name())
+                    && r.attribute
+                        .as_ref()
+                        .is_none_or(|(name, value)| ci.attributes.get(name) == Some(value))
+            })
+            .is_some_and(|r| r.controlled)
+    }
+}
+
+/// A pre-approved standard change model and the conditions under which it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardModel {
+    /// Unique name (`"patch a web server"`).
+    pub name: String,
+    /// What it covers.
+    #[serde(default)]
+    pub description: String,
+    /// CI kinds every target must have.
+    pub kinds: BTreeSet<String>,
+    /// The highest assessed risk level it covers.
+    pub max_level: String,
+    /// The highest estimated cost it covers.
+    #[serde(default)]
+    pub max_cost: Option<Money>,
+}
+
+/// The configurable major-impact criteria (removal or transfer of a service always counts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MajorCriteria {
+    /// Risk level at or above which a change is major-impact.
+    pub risk_level_at_or_above: Option<String>,
+    /// Estimated cost above which a change is major-impact.
+    pub cost_above: Option<Money>,
+    /// Whether introducing new technology makes a change major-impact.
+    pub new_technology: bool,
+}
+
+/// The category a rule of the approval matrix applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryKind {
+    /// Normal changes (and standard ones whose model does not apply).
+    Normal,
+    /// Standard changes (only when their model does not apply, which makes them normal; kept
+    /// for matrices that want a lighter path).
+    Standard,
+    /// Emergency changes.
+    Emergency,
+}
+
+/// Who must approve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approver {
+    /// The change manager.
+    ChangeManager,
+    /// A change authority.
+    ChangeAuthority,
+    /// The change advisory board: `quorum` distinct members.
+    Cab {
+        /// Members needed.
+        quorum: u32,
+    },
+    /// The emergency change advisory board: `quorum` distinct members.
+    EmergencyCab {
+        /// Members needed.
+        quorum: u32,
+    },
+    /// Top management.
+    TopManagement,
+}
+
+impl fmt::Display for Approver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ChangeManager => f.write_str("change manager"),
+            Self::ChangeAuthority => f.write_str("change authority"),
+            Self::Cab { quorum } => write!(f, "CAB ({quorum} members)"),
+            Self::EmergencyCab { quorum } => write!(f, "emergency CAB ({quorum} members)"),
+            Self::TopManagement => f.write_str("top management"),
+        }
+    }
+}
+
+/// One rule of the approval matrix: changes of `category` at or above `from_level` need
+/// `approver`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    /// The category.
+    pub category: CategoryKind,
+    /// The lowest risk level the rule applies to.
+    pub from_level: String,
+    /// Who must approve.
+    pub approver: Approver,
+}
+
+/// A freeze: no changes (but emergencies) in this period, everywhere or for some services.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blackout {
+    /// Name (`"year-end freeze"`).
+    pub name: String,
+    /// When.
+    pub period: Period,
+    /// The services it protects; every service when empty.
+    #[serde(default)]
+    pub services: BTreeSet<Id<Ci>>,
+}
+
+/// A service management objective a change must fit (`energy_kwh` may grow by at most 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// Name (`"reduce energy use"`).
+    pub name: String,
+    /// The measure a change's effects are stated in (`"energy_kwh_per_month"`).
+    pub measure: String,
+    /// The largest increase of the measure a change may bring.
+    pub max_increase: Decimal,
+}
+
+/// The change management policy. See the module docs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePolicy {
+    /// What is under change control.
+    #[serde(default)]
+    pub scope: ChangeScope,
+    /// Standard change models.
+    #[serde(default)]
+    pub models: Vec<StandardModel>,
+    /// Major-impact criteria.
+    #[serde(default)]
+    pub major: MajorCriteria,
+    /// The approval matrix.
+    #[serde(default)]
+    pub approvals: Vec<ApprovalRule>,
+    /// Requesters and implementers may not approve their own changes (on by default).
+    #[serde(default = "yes")]
+    pub segregation_of_duties: bool,
+    /// Freezes.
+    #[serde(default)]
+    pub blackouts: Vec<Blackout>,
+    /// Maintenance windows per service.
+    #[serde(default)]
+    pub maintenance: BTreeMap<Id<Ci>, Calendar>,
+    /// Objectives changes must fit.
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+}
+
+const fn yes() -> bool {
+    true
+}
+
+impl Default for ChangePolicy {
+    fn default() -> Self {
+        Self {
+            scope: ChangeScope::default(),
+            models: Vec::new(),
+            major: MajorCriteria::default(),
+            approvals: Vec::new(),
+            segregation_of_duties: true,
+            blackouts: Vec::new(),
+            maintenance: BTreeMap::new(),
+            objectives: Vec::new(),
+        }
+    }
+}
+
+impl ChangePolicy {
+    /// The standard model named `name`.
+    #[must_use]
+    pub fn model(&self, name: &str) -> Option<&StandardModel> {
+        self.models.iter().find(|m| m.name == name)
+    }
+
+    /// Checks level names against `matrix`, names for uniqueness, quorums, and that money
+    /// thresholds are not negative.
+    ///
+    /// # Errors
+    /// [`ChangeError::InvalidPolicy`] naming the first problem.
+    pub fn validate(&self, matrix: &RiskMatrix) -> Result<(), ChangeError> {
+        let invalid = |reason: String| ChangeError::InvalidPolicy { reason };
+        let level = |what: String, name: &str| {
+            matrix.level_rank(name).map(drop).ok_or_else(|| {
+                invalid(format!(
+                    "{what} names `{name}`, which is not a level of the risk matrix"
+                ))
+            })
+        };
+        for (i, m) in self.models.iter().enumerate() {
+            if m.name.trim().is_empty() {
+                return Err(invalid(format!("standard model {} has no name", i + 1)));
+            }
+            if self.models.iter().take(i).any(|o| o.name == m.name) {
+                return Err(invalid(format!(
+                    "standard model `{}` is defined twice",
+                    m.name
+                )));
+            }
+            if m.kinds.is_empty() {
+                return Err(invalid(format!(
+                    "standard model `{}` covers no CI kind",
+                    m.name
+                )));
+            }
+            level(format!("standard model `{}`", m.name), &m.max_level)?;
+            if m.max_cost.is_some_and(|c| c.is_negative()) {
+                return Err(invalid(format!(
+                    "standard model `{}` has a negative cost limit",
+                    m.name
+                )));
+            }
+        }
+        if let Some(l) = &self.major.risk_level_at_or_above {
+            level("the major-impact risk level".into(), l)?;
+        }
+        if self.major.cost_above.is_some_and(|c| c.is_negative()) {
+            return Err(invalid(
+                "the major-impact cost threshold is negative".into(),
+            ));
+        }
+        for r in &self.approvals {
+            level(
+                format!("an approval rule for {}", r.approver),
+                &r.from_level,
+            )?;
+            if matches!(
+                r.approver,
+                Approver::Cab { quorum: 0 } | Approver::EmergencyCab { quorum: 0 }
+            ) {
+                return Err(invalid(format!(
+                    "an approval rule for {} needs a quorum of at least 1",
+                    r.approver
+                )));
+            }
+        }
+        for b in &self.blackouts {
+            if b.name.trim().is_empty() {
+                return Err(invalid("a blackout has no name".into()));
+            }
+        }
+        for (i, o) in self.objectives.iter().enumerate() {
+            if o.name.trim().is_empty() || o.measure.trim().is_empty() {
+                return Err(invalid(format!(
+                    "objective {} needs a name and a measure",
+                    i + 1
+                )));
+            }
+            if self.objectives.iter().take(i).any(|p| p.name == o.name) {
+                return Err(invalid(format!("objective `{}` is defined twice", o.name)));
+            }
+        }
+        Ok(())
+    }
+}

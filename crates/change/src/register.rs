@@ -1,0 +1,692 @@
+//! The change register: the lifecycle of every change, one transactional method per move.
+//!
+//! Draft -> Submitted -> Assessed -> Approved | Rejected -> Scheduled -> Implementing ->
+//! Implemented (successful, failed, backed out) -> Reviewed -> Closed; Cancelled from any open
+//! state; Rejected -> Closed. Standard changes whose model applies are approved when assessed;
+//! emergency changes may go from Approved straight to Implementing and are always reviewed;
+//! major-impact changes pass the design and transition stages before they start. Every method
+//! validates first and changes nothing when it returns `Err`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use itsm_cmdb::Cmdb;
+use itsm_core::{Actor, Id, Period, Role};
+use itsm_risk::RiskMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    ApprovalRecord, Approver, Category, Change, ChangeError, ChangeId, ChangePolicy, ChangeStatus,
+    LogEntry, NewChange, Outcome, assess,
+};
+
+/// All change records, under one policy and risk matrix.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use itsm_change::*;
+/// use itsm_cmdb::{Ci, CiKind, Cmdb};
+/// use itsm_core::{Actor, Role};
+/// use itsm_risk::RiskMatrix;
+///
+/// let mut cmdb = Cmdb::new();
+/// let host = Ci::new("host-1", "Host 1", CiKind::Hardware);
+/// let host_id = host.id;
+/// cmdb.add_ci(host)?;
+/// let policy = ChangePolicy {
+///     approvals: vec![ApprovalRule { category: CategoryKind::Normal, from_level: "Low".into(), approver: Approver::ChangeManager }],
+///     ..ChangePolicy::default()
+/// };
+/// let mut changes = ChangeRegister::new(policy, RiskMatrix::standard_5x5())?;
+/// let dev = Actor::new("dev", "Dev", [Role::Implementer])?;
+/// let cm = Actor::new("cm", "Change manager", [Role::ChangeManager])?;
+/// let at = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+///
+/// let id = changes.raise(&dev, at, &cmdb, NewChange::new("Replace a disk", vec![host_id]))?.id;
+/// changes.submit(&dev, at, id)?;
+/// changes.assess(&dev, at, id, &cmdb)?;
+/// assert!(changes.approve(&dev, at, id).is_err()); // segregation of duties
+/// let c = changes.approve(&cm, at, id)?;
+/// assert_eq!(c.status, ChangeStatus::Approved);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RegisterRecord", into = "RegisterRecord")]
+pub struct ChangeRegister {
+    policy: ChangePolicy,
+    matrix: RiskMatrix,
+    changes: Vec<Change>,
+    by_id: HashMap<Id<ChangeId>, usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterRecord {
+    policy: ChangePolicy,
+    matrix: RiskMatrix,
+    changes: Vec<Change>,
+}
+
+impl TryFrom<RegisterRecord> for ChangeRegister {
+    type Error = ChangeError;
+    fn try_from(r: RegisterRecord) -> Result<Self, ChangeError> {
+        let mut reg = Self::new(r.policy, r.matrix)?;
+        for (i, c) in r.changes.iter().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if c.number != n || c.id != Id::from_key(&format!("CHG-{n}")) {
+                return Err(ChangeError::InvalidPolicy {
+                    reason: format!("snapshot: change {} should be `CHG-{n}`", i + 1),
+                });
+            }
+        }
+        reg.by_id = r
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        reg.changes = r.changes;
+        Ok(reg)
+    }
+}
+
+impl From<ChangeRegister> for RegisterRecord {
+    fn from(r: ChangeRegister) -> Self {
+        Self {
+            policy: r.policy,
+            matrix: r.matrix,
+            changes: r.changes,
+        }
+    }
+}
+
+fn illegal(c: &Change, action: &'static str) -> ChangeError {
+    ChangeError::IllegalTransition {
+        change: c.reference(),
+        from: c.status,
+        action,
+    }
+}
+
+/// The approvals still outstanding on `c`, given those already recorded.
+fn outstanding(c: &Change) -> Vec<Approver> {
+    let Some(a) = &c.assessment else {
+        return Vec::new();
+    };
+    let given = |wanted: &dyn Fn(&Approver) -> bool| {
+        c.approvals
+            .iter()
+            .filter(|r| r.approver.as_ref().is_some_and(wanted))
+            .count()
+    };
+    a.approvals
+        .iter()
+        .copied()
+        .filter(|need| match need {
+            Approver::Cab { quorum } => {
+                given(&|x| matches!(x, Approver::Cab { .. })) < *quorum as usize
+            }
+            Approver::EmergencyCab { quorum } => {
+                given(&|x| matches!(x, Approver::EmergencyCab { .. })) < *quorum as usize
+            }
+            other => given(&|x| x == other) == 0,
+        })
+        .collect()
+}
+
+/// The outstanding approval `actor`'s roles can give, if any.
+fn capacity(actor: &Actor, needed: &[Approver]) -> Option<Approver> {
+    needed.iter().copied().find(|n| match n {
+        Approver::ChangeManager => actor.has_role(Role::ChangeManager),
+        Approver::ChangeAuthority => actor.has_role(Role::ChangeAuthority),
+        Approver::Cab { .. } => actor.has_role(Role::CabMember),
+        Approver::EmergencyCab { .. } => actor.has_role(Role::EmergencyCabMember),
+        Approver::TopManagement => actor.has_role(Role::TopManagement),
+    })
+}
+
+impl ChangeRegister {
+    /// An empty register under `policy`, scoring on `matrix`.
+    ///
+    /// # Errors
+    /// [`ChangeError::InvalidPolicy`].
+    pub fn new(policy: ChangePolicy, matrix: RiskMatrix) -> Result<Self, ChangeError> {
+        policy.validate(&matrix)?;
+        Ok(Self {
+            policy,
+            matrix,
+            changes: Vec::new(),
+            by_id: HashMap::new(),
+        })
+    }
+
+    /// The policy.
+    #[must_use]
+    pub const fn policy(&self) -> &ChangePolicy {
+        &self.policy
+    }
+
+    /// The risk matrix.
+    #[must_use]
+    pub const fn matrix(&self) -> &RiskMatrix {
+        &self.matrix
+    }
+
+    /// Every change, by number.
+    #[must_use]
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// The change with this id.
+    #[must_use]
+    pub fn change(&self, id: Id<ChangeId>) -> Option<&Change> {
+        self.position(id).and_then(|i| self.changes.get(i))
+    }
+
+    fn position(&self, id: Id<ChangeId>) -> Option<usize> {
+        self.by_id.get(&id).copied()
+    }
+
+    fn index(&self, id: Id<ChangeId>) -> Result<usize, ChangeError> {
+        self.position(id).ok_or_else(|| ChangeError::UnknownChange {
+            change: id.to_string(),
+        })
+    }
+
+    fn current(&self, idx: usize) -> Result<&Change, ChangeError> {
+        self.changes
+            .get(idx)
+            .ok_or_else(|| ChangeError::UnknownChange {
+                change: format!("CHG-{}", idx + 1),
+            })
+    }
+
+    fn commit(
+        &mut self,
+        idx: usize,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        action: String,
+        mut next: Change,
+    ) -> Result<&Change, ChangeError> {
+        next.log.push(LogEntry {
+            at,
+            actor: actor.id,
+            action,
+            status: next.status,
+        });
+        let slot = self
+            .changes
+            .get_mut(idx)
+            .ok_or_else(|| ChangeError::UnknownChange {
+                change: next.reference(),
+            })?;
+        *slot = next;
+        Ok(slot)
+    }
+
+    /// Raises a change in draft.
+    ///
+    /// # Errors
+    /// [`ChangeError::Missing`] (title, targets), [`ChangeError::Cmdb`] (a target not in the
+    /// CMDB), [`ChangeError::UnknownModel`], [`ChangeError::Core`] (a cost in another currency
+    /// than the policy's thresholds).
+    pub fn raise(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        cmdb: &Cmdb,
+        new: NewChange,
+    ) -> Result<&Change, ChangeError> {
+        let number = u32::try_from(self.changes.len() + 1).unwrap_or(u32::MAX);
+        let reference = format!("CHG-{number}");
+        let missing = |field, why| ChangeError::Missing {
+            change: reference.clone(),
+            field,
+            why,
+        };
+        if new.title.trim().is_empty() {
+            return Err(missing("title", "a change has a title"));
+        }
+        if new.targets.is_empty() {
+            return Err(missing("targets", "a change names the CIs it changes"));
+        }
+        for t in &new.targets {
+            cmdb.ci(*t)
+                .ok_or(itsm_cmdb::CmdbError::UnknownCi { id: *t })?;
+        }
+        if let Category::Standard(m) = &new.category {
+            if self.policy.model(m).is_none() {
+                return Err(ChangeError::UnknownModel {
+                    change: reference,
+                    model: m.clone(),
+                });
+            }
+        }
+        if let Some(cost) = &new.estimated_cost {
+            if let Some(limit) = &self.policy.major.cost_above {
+                cost.checked_sub(limit)?;
+            }
+        }
+        let change = Change {
+            id: Id::from_key(&reference),
+            number,
+            requester: actor.id,
+            raised_at: at,
+            request: new,
+            status: ChangeStatus::Draft,
+            assessment: None,
+            approvals: Vec::new(),
+            transition: Vec::new(),
+            window: None,
+            submitted_at: None,
+            implemented_at: None,
+            outcome: None,
+            review: None,
+            review_required: false,
+            flags: Vec::new(),
+            log: vec![LogEntry {
+                at,
+                actor: actor.id,
+                action: "raised".into(),
+                status: ChangeStatus::Draft,
+            }],
+        };
+        self.by_id.insert(change.id, self.changes.len());
+        self.changes.push(change);
+        self.current(self.changes.len() - 1)
+    }
+
+    /// Submits a draft.
+    ///
+    /// # Errors
+    /// [`ChangeError::UnknownChange`], [`ChangeError::IllegalTransition`].
+    pub fn submit(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if c.status != ChangeStatus::Draft {
+            return Err(illegal(c, "submit"));
+        }
+        let mut next = c.clone();
+        next.status = ChangeStatus::Submitted;
+        next.submitted_at = Some(at);
+        self.commit(idx, actor, at, "submitted".into(), next)
+    }
+
+    /// Assesses a submitted change (or re-assesses an assessed one); a standard change whose
+    /// model applies is approved on the spot.
+    ///
+    /// # Errors
+    /// [`ChangeError::UnknownChange`], [`ChangeError::IllegalTransition`], and the errors of
+    /// [`assess`].
+    pub fn assess(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+        cmdb: &Cmdb,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if !matches!(c.status, ChangeStatus::Submitted | ChangeStatus::Assessed) {
+            return Err(illegal(c, "assess"));
+        }
+        let past = self.changes.get(..idx).unwrap_or_default();
+        let assessment = assess(&c.request, cmdb, &self.matrix, &self.policy, past)?;
+        let mut next = c.clone();
+        let pre_approved = assessment
+            .standard_model
+            .as_ref()
+            .is_some_and(|m| m.applies);
+        let action = if pre_approved {
+            format!(
+                "assessed `{}`; pre-approved by standard model",
+                assessment.rating.level
+            )
+        } else {
+            format!("assessed `{}`", assessment.rating.level)
+        };
+        next.assessment = Some(assessment);
+        next.approvals.clear();
+        next.status = ChangeStatus::Assessed;
+        if pre_approved {
+            next.approvals.push(ApprovalRecord {
+                by: None,
+                approver: None,
+                at,
+            });
+            next.status = ChangeStatus::Approved;
+        }
+        if next.is_emergency() {
+            next.review_required = true;
+        }
+        self.commit(idx, actor, at, action, next)
+    }
+
+    fn check_approver(&self, actor: &Actor, c: &Change) -> Result<Approver, ChangeError> {
+        if c.status != ChangeStatus::Assessed {
+            return Err(illegal(c, "approve or reject"));
+        }
+        if self.policy.segregation_of_duties
+            && (c.requester == actor.id || c.request.implementer == Some(actor.id))
+        {
+            return Err(ChangeError::SelfApproval {
+                change: c.reference(),
+                actor: actor.name.clone(),
+            });
+        }
+        let needed = outstanding(c);
+        let Some(capacity) = capacity(actor, &needed) else {
+            let list: Vec<String> = needed.iter().map(ToString::to_string).collect();
+            return Err(ChangeError::NotAnApprover {
+                change: c.reference(),
+                actor: actor.name.clone(),
+                needed: if list.is_empty() {
+                    "none".into()
+                } else {
+                    list.join(", ")
+                },
+            });
+        };
+        Ok(capacity)
+    }
+
+    /// Records `actor`'s approval; the change is approved once every approval it needs is in.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`] (not assessed), [`ChangeError::SelfApproval`],
+    /// [`ChangeError::AlreadyApproved`], [`ChangeError::NotAnApprover`].
+    pub fn approve(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if c.approvals.iter().any(|a| a.by == Some(actor.id)) && c.status == ChangeStatus::Assessed
+        {
+            return Err(ChangeError::AlreadyApproved {
+                change: c.reference(),
+                actor: actor.name.clone(),
+            });
+        }
+        let capacity = self.check_approver(actor, c)?;
+        let mut next = c.clone();
+        next.approvals.push(ApprovalRecord {
+            by: Some(actor.id),
+            approver: Some(capacity),
+            at,
+        });
+        if outstanding(&next).is_empty() {
+            next.status = ChangeStatus::Approved;
+        }
+        self.commit(idx, actor, at, format!("approved as {capacity}"), next)
+    }
+
+    /// Rejects the change; only someone who could approve it may.
+    ///
+    /// # Errors
+    /// As [`ChangeRegister::approve`], and [`ChangeError::Missing`] for an empty reason.
+    pub fn reject(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+        reason: &str,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        let capacity = self.check_approver(actor, c)?;
+        if reason.trim().is_empty() {
+            return Err(ChangeError::Missing {
+                change: c.reference(),
+                field: "reason",
+                why: "a rejection says why",
+            });
+        }
+        let mut next = c.clone();
+        next.status = ChangeStatus::Rejected;
+        self.commit(
+            idx,
+            actor,
+            at,
+            format!("rejected as {capacity}: {reason}"),
+            next,
+        )
+    }
+
+    /// Completes the next design and transition stage of a major-impact change.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`] when the change is not approved or scheduled, or not
+    /// major-impact, or has no stage left.
+    pub fn complete_stage(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
+            return Err(illegal(c, "advance service design and transition of"));
+        }
+        let stage = c
+            .next_stage()
+            .ok_or_else(|| illegal(c, "advance service design and transition of"))?;
+        let mut next = c.clone();
+        next.transition.push(stage);
+        self.commit(idx, actor, at, format!("completed the {stage} stage"), next)
+    }
+
+    /// Gives an approved change its implementation window.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for an empty window.
+    pub fn schedule(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+        window: Period,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
+            return Err(illegal(c, "schedule"));
+        }
+        if window.is_empty() {
+            return Err(ChangeError::Missing {
+                change: c.reference(),
+                field: "window",
+                why: "an implementation window has a duration",
+            });
+        }
+        let mut next = c.clone();
+        next.window = Some(window);
+        next.status = ChangeStatus::Scheduled;
+        let action = format!(
+            "scheduled {} to {}",
+            window.start().format("%Y-%m-%d %H:%M"),
+            window.end().format("%Y-%m-%d %H:%M")
+        );
+        self.commit(idx, actor, at, action, next)
+    }
+
+    /// Starts implementation: a scheduled change, or an approved emergency change. A
+    /// major-impact change must have passed design and transition. Starting inside a freeze is
+    /// refused, except for emergency changes, which are flagged for review.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`], [`ChangeError::TransitionIncomplete`].
+    pub fn start(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        let ready = c.status == ChangeStatus::Scheduled
+            || (c.status == ChangeStatus::Approved && c.is_emergency());
+        if !ready {
+            return Err(illegal(c, "start"));
+        }
+        if let Some(stage) = c.next_stage() {
+            return Err(ChangeError::TransitionIncomplete {
+                change: c.reference(),
+                next: stage.to_string(),
+            });
+        }
+        let mut next = c.clone();
+        let services: Vec<Id<itsm_cmdb::Ci>> = c
+            .assessment
+            .iter()
+            .flat_map(|a| a.impacted_services.iter().map(|s| s.service))
+            .collect();
+        for b in &self.policy.blackouts {
+            let applies = b.services.is_empty() || services.iter().any(|s| b.services.contains(s));
+            if applies && b.period.contains(at) {
+                if !c.is_emergency() {
+                    return Err(ChangeError::IllegalTransition {
+                        change: c.reference(),
+                        from: c.status,
+                        action: "start (inside a freeze)",
+                    });
+                }
+                next.review_required = true;
+                next.flags.push(format!(
+                    "emergency change implemented inside freeze `{}`",
+                    b.name
+                ));
+            }
+        }
+        next.status = ChangeStatus::Implementing;
+        self.commit(idx, actor, at, "started".into(), next)
+    }
+
+    /// Ends implementation. A successful change applies its delta to `cmdb` in one step and
+    /// stamps the touched CIs; a failed or backed-out one leaves `cmdb` as it was.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`]; [`ChangeError::Deployment`] when the delta is
+    /// refused (then neither the CMDB nor the change is modified).
+    pub fn complete(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+        outcome: Outcome,
+        cmdb: &mut Cmdb,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if c.status != ChangeStatus::Implementing {
+            return Err(illegal(c, "complete"));
+        }
+        let mut next = c.clone();
+        if outcome == Outcome::Successful {
+            cmdb.apply_batch(c.request.delta.clone(), Some(c.id))
+                .map_err(|error| ChangeError::Deployment {
+                    change: c.reference(),
+                    error: Box::new(error),
+                })?;
+        } else {
+            next.review_required = true;
+        }
+        next.status = ChangeStatus::Implemented(outcome);
+        next.outcome = Some(outcome);
+        next.implemented_at = Some(at);
+        self.commit(
+            idx,
+            actor,
+            at,
+            format!("implemented: {outcome:?}").to_lowercase(),
+            next,
+        )
+    }
+
+    /// Records the post-implementation review.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for empty notes.
+    pub fn review(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+        notes: &str,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if !matches!(c.status, ChangeStatus::Implemented(_)) {
+            return Err(illegal(c, "review"));
+        }
+        if notes.trim().is_empty() {
+            return Err(ChangeError::Missing {
+                change: c.reference(),
+                field: "notes",
+                why: "a review records what was found",
+            });
+        }
+        let mut next = c.clone();
+        next.status = ChangeStatus::Reviewed;
+        next.review = Some(notes.to_owned());
+        self.commit(idx, actor, at, "reviewed".into(), next)
+    }
+
+    /// Closes a reviewed or rejected change.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`].
+    pub fn close(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if !matches!(c.status, ChangeStatus::Reviewed | ChangeStatus::Rejected) {
+            return Err(illegal(c, "close"));
+        }
+        let mut next = c.clone();
+        next.status = ChangeStatus::Closed;
+        self.commit(idx, actor, at, "closed".into(), next)
+    }
+
+    /// Cancels an open change.
+    ///
+    /// # Errors
+    /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for an empty reason.
+    pub fn cancel(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        id: Id<ChangeId>,
+        reason: &str,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let c = self.current(idx)?;
+        if !c.status.is_open() {
+            return Err(illegal(c, "cancel"));
+        }
+        if reason.trim().is_empty() {
+            return Err(ChangeError::Missing {
+                change: c.reference(),
+                field: "reason",
+                why: "a cancellation says why",
+            });
+        }
+        let mut next = c.clone();
+        next.status = ChangeStatus::Cancelled;
+        self.commit(idx, actor, at, format!("cancelled: {reason}"), next)
+    }
+}

@@ -64,15 +64,22 @@ pub struct ChangeMetrics {
     pub unauthorized: usize,
 }
 
+/// One decimal, always shown (`100.0`).
+fn one_decimal(mut d: Decimal) -> Decimal {
+    d = d.round_dp(1);
+    d.rescale(1);
+    d
+}
+
 fn percent(part: usize, whole: usize) -> Decimal {
     if whole == 0 {
-        return Decimal::ZERO;
+        return one_decimal(Decimal::ZERO);
     }
-    (Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole)).round_dp(1)
+    one_decimal(Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole))
 }
 
 fn hours(d: TimeDelta) -> Decimal {
-    (Decimal::from(d.num_seconds()) / Decimal::from(3600)).round_dp(1)
+    one_decimal(Decimal::from(d.num_seconds()) / Decimal::from(3600))
 }
 
 impl ChangeRegister {

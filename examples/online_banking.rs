@@ -1,4 +1,5 @@
-//! The bundled online-banking service of ISO/IEC TR 20000-17 5.2, built through the API.
+//! The bundled online-banking service of ISO/IEC TR 20000-17 5.2 (built through the API by
+//! `itsm_testkit::online_banking`, which the change calendar example shares).
 //!
 //! ```text
 //! cargo run --release --example online_banking
@@ -11,8 +12,7 @@
 //! points of failure, and what changes when a second ISP is added as a redundant pair.
 
 use chrono::{TimeZone, Utc};
-use itsm::cmdb::{Composition, Consumers, Impact, ImpactState, ProvisionSource, ServiceSize};
-use itsm::core::entity::Party;
+use itsm::cmdb::{Impact, ImpactState};
 use itsm::prelude::*;
 
 fn key(cmdb: &Cmdb, id: Id<Ci>) -> String {
@@ -43,102 +43,9 @@ fn print_impact(cmdb: &Cmdb, impact: &Impact) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use RelationKind::*;
-    let mut cmdb = Cmdb::new();
-    let isp_party: Id<Party> = Id::from_key("fastnet-isp");
-    let hoster: Id<Party> = Id::from_key("cloudhost-ltd");
-    let bundle_profile = ServiceProfile {
-        size: ServiceSize::Large,
-        composition: Composition::Aggregated,
-        provision_source: ProvisionSource::Centralized,
-        consumers: Consumers::External,
-    };
-    let internal = ServiceProfile {
-        consumers: Consumers::Internal,
-        ..ServiceProfile::default()
-    };
-    let cis = [
-        Ci::new(
-            "svc-online-banking",
-            "Online banking",
-            CiKind::Service(bundle_profile),
-        )
-        .with_criticality(Criticality::Critical),
-        Ci::new(
-            "app-online-banking",
-            "Online banking application",
-            CiKind::Application,
-        )
-        .with_criticality(Criticality::High),
-        Ci::new(
-            "grp-internal-support",
-            "Internal support group",
-            CiKind::SupportGroup,
-        ),
-        Ci::new("svc-network", "Network services", CiKind::Service(internal)),
-        Ci::new(
-            "ext-isp-fastnet",
-            "Internet service provider (FastNet)",
-            CiKind::ExternalService,
-        )
-        .with_provision(Provision::ExternalSupplier(isp_party)),
-        Ci::new(
-            "ext-web-hosting",
-            "Web hosting (CloudHost)",
-            CiKind::ExternalService,
-        )
-        .with_provision(Provision::ExternalSupplier(hoster)),
-        Ci::new(
-            "svc-internal-service-desk",
-            "Internal service desk",
-            CiKind::Service(internal),
-        ),
-        Ci::new(
-            "svc-customer-service-desk",
-            "Customer service desk",
-            CiKind::Service(internal),
-        ),
-        Ci::new(
-            "grp-retail-customers",
-            "Retail banking customers",
-            CiKind::ConsumerGroup,
-        ),
-        Ci::new(
-            "doc-online-banking-sla",
-            "Online banking SLA",
-            CiKind::Document,
-        ),
-    ];
-    let id = |k: &str| Id::<Ci>::from_key(k);
-    for ci in cis {
-        cmdb.add_ci(ci)?;
-    }
+    let mut cmdb = itsm_testkit::online_banking::online_banking()?;
+    let id = itsm_testkit::online_banking::ci;
     let bundle = id("svc-online-banking");
-    for part in [
-        "app-online-banking",
-        "grp-internal-support",
-        "svc-network",
-        "svc-internal-service-desk",
-        "svc-customer-service-desk",
-    ] {
-        cmdb.relate(Relation::new(id(part), PartOf, bundle))?;
-    }
-    for (a, kind, b) in [
-        ("app-online-banking", RunsOn, "ext-web-hosting"),
-        ("app-online-banking", DependsOn, "svc-network"),
-        ("app-online-banking", SupportedBy, "grp-internal-support"),
-        ("svc-network", DependsOn, "ext-isp-fastnet"),
-        ("ext-web-hosting", ConnectsTo, "ext-isp-fastnet"),
-        (
-            "svc-customer-service-desk",
-            DependsOn,
-            "svc-internal-service-desk",
-        ),
-        ("svc-online-banking", ConsumedBy, "grp-retail-customers"),
-        ("svc-online-banking", DocumentedBy, "doc-online-banking-sla"),
-    ] {
-        cmdb.relate(Relation::new(id(a), kind, id(b)))?;
-    }
-
     let isp = id("ext-isp-fastnet");
     let outage = cmdb.impact_of(&[isp])?;
     println!("# Online banking (ISO/IEC TR 20000-17 5.2)\n");

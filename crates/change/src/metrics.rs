@@ -146,11 +146,18 @@ impl ChangeRegister {
     }
 
     /// Differences from `before` to `after` that no change implemented successfully between
-    /// their times explains (its targets and its delta name what it may touch).
+    /// their times explains.
+    ///
+    /// A change explains the CIs and relations its targets and delta name. For a CI present in
+    /// both baselines the record versions must also add up: each accepted edit bumps a CI's
+    /// version by one, so the version after must be the version before plus the bumps the
+    /// explaining changes made (one per update or retirement in a delta, one stamp for a CI a
+    /// delta only related). A CI edited by hand after a change touched it is caught that way.
     #[must_use]
     pub fn unauthorized(&self, before: &Baseline, after: &Baseline) -> Vec<Unauthorized> {
         let window = Period::new(before.taken_at, after.taken_at).ok();
         let mut cis: BTreeSet<Id<Ci>> = BTreeSet::new();
+        let mut bumps: BTreeMap<Id<Ci>, u64> = BTreeMap::new();
         let mut relations: BTreeSet<Relation> = BTreeSet::new();
         for c in self.changes() {
             let inside = c
@@ -160,29 +167,49 @@ impl ChangeRegister {
             if !inside || c.outcome != Some(Outcome::Successful) {
                 continue;
             }
-            cis.extend(c.request.targets.iter().copied());
+            let mut updated: BTreeSet<Id<Ci>> = BTreeSet::new();
+            let mut touched: BTreeSet<Id<Ci>> = BTreeSet::new();
             for op in &c.request.delta {
                 match op {
                     CmdbOp::AddCi(ci) => {
                         cis.insert(ci.id);
                     }
-                    CmdbOp::UpdateCi { id, .. }
-                    | CmdbOp::RetireCi(id)
-                    | CmdbOp::RemoveCi { id, .. } => {
+                    CmdbOp::UpdateCi { id, .. } | CmdbOp::RetireCi(id) => {
+                        cis.insert(*id);
+                        updated.insert(*id);
+                        *bumps.entry(*id).or_default() += 1;
+                    }
+                    CmdbOp::RemoveCi { id, .. } => {
                         cis.insert(*id);
                     }
                     CmdbOp::Relate(r) | CmdbOp::Unrelate(r) => {
                         relations.insert(*r);
                         cis.extend([r.from, r.to]);
+                        touched.extend([r.from, r.to]);
                     }
                     CmdbOp::AddGroup(g) => {
                         cis.insert(g.dependent);
+                        touched.insert(g.dependent);
                     }
                     CmdbOp::RemoveGroup(_) => {}
                 }
             }
+            for id in touched.difference(&updated) {
+                *bumps.entry(*id).or_default() += 1;
+            }
         }
         let diff = before.diff(after);
+        let versions = |b: &Baseline| {
+            b.cis
+                .iter()
+                .map(|c| (c.id, c.version))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let (v0, v1) = (versions(before), versions(after));
+        let adds_up = |id: &Id<Ci>| match (v0.get(id), v1.get(id)) {
+            (Some(a), Some(b)) => a.saturating_add(bumps.get(id).copied().unwrap_or(0)) == *b,
+            _ => true,
+        };
         let mut out = Vec::new();
         let ci = |id: Id<Ci>, key: &str, what: &str| Unauthorized::Ci {
             id,
@@ -204,7 +231,7 @@ impl ChangeRegister {
         out.extend(
             diff.changed_cis
                 .iter()
-                .filter(|c| !cis.contains(&c.id))
+                .filter(|c| !cis.contains(&c.id) || !adds_up(&c.id))
                 .map(|c| ci(c.id, &c.key, "changed")),
         );
         let rel = |r: &Relation, what: &str| Unauthorized::Relation {
@@ -229,9 +256,9 @@ impl ChangeRegister {
 }
 
 impl ChangeMetrics {
-    /// The metrics as Markdown.
+    /// The metrics as Markdown; `names` gives a service's display name.
     #[must_use]
-    pub fn to_markdown(&self) -> String {
+    pub fn to_markdown(&self, names: &dyn Fn(Id<Ci>) -> String) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -260,13 +287,25 @@ impl ChangeMetrics {
         for (k, v) in rows {
             let _ = writeln!(out, "| {k} | {v} |");
         }
+        if !self.per_service.is_empty() {
+            out.push_str("\n| Service | Changes implemented |\n| --- | ---: |\n");
+            for (service, n) in &self.per_service {
+                let _ = writeln!(out, "| {} | {n} |", names(*service));
+            }
+        }
         out
     }
 }
 
 /// The forward schedule and its conflicts as Markdown.
 #[must_use]
-pub fn schedule_markdown(register: &ChangeRegister, names: &dyn Fn(Id<Ci>) -> String) -> String {
+///
+/// `names` gives a CI's display name, `people` an actor's.
+pub fn schedule_markdown(
+    register: &ChangeRegister,
+    names: &dyn Fn(Id<Ci>) -> String,
+    people: &dyn Fn(Id<itsm_core::Actor>) -> String,
+) -> String {
     let mut out = String::from(
         "## Forward schedule of change\n\n| Change | Title | Window | Status |\n| --- | --- | --- | --- |\n",
     );
@@ -304,7 +343,7 @@ pub fn schedule_markdown(register: &ChangeRegister, names: &dyn Fn(Id<Ci>) -> St
                 let what = match shared {
                     crate::Shared::Ci(id) => format!("both change `{}`", names(*id)),
                     crate::Shared::Service(id) => format!("both impact service `{}`", names(*id)),
-                    crate::Shared::Implementer(id) => format!("same implementer `{id}`"),
+                    crate::Shared::Implementer(id) => format!("same implementer `{}`", people(*id)),
                 };
                 format!(
                     "CHG-{first} and CHG-{second}: {what}, {} to {}",

@@ -579,10 +579,23 @@ fn the_schedule_reports_every_kind_of_conflict() {
         }
     )));
     assert_eq!(conflicts.len(), 6, "{text:#?}");
-    let md = schedule_markdown(&reg, &|i| {
-        cmdb.ci(i).map_or_else(|| i.to_string(), |c| c.key.clone())
-    });
+    let dev = p.dev.clone();
+    let md = schedule_markdown(
+        &reg,
+        &|i| cmdb.ci(i).map_or_else(|| i.to_string(), |c| c.key.clone()),
+        &|a| {
+            if a == dev.id {
+                dev.name.clone()
+            } else {
+                a.to_string()
+            }
+        },
+    );
     assert!(md.contains("CHG-1 and CHG-2: both impact service `svc-banking`, 2026-12-10 22:00 to 2026-12-10 23:00"), "{md}");
+    assert!(
+        md.contains("CHG-1 and CHG-2: same implementer `Dana (developer)`"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -600,28 +613,29 @@ fn metrics_and_unauthorized_changes() {
     reg.start(&p.dev, at(3, 11), c).unwrap();
     reg.complete(&p.dev, at(3, 15), c, Outcome::Successful, &mut cmdb)
         .unwrap();
-    // Someone edits a CI without a change.
-    cmdb.update_ci(
-        id("db-test"),
-        CiPatch {
-            name: Some("renamed".into()),
-            ..CiPatch::default()
-        },
-    )
-    .unwrap();
+    // Explained by the change alone: nothing unauthorized.
+    assert!(
+        reg.unauthorized(&before, &cmdb.baseline("mid", at(3, 20)))
+            .is_empty()
+    );
+    // Someone edits a CI without a change, and edits host-2 again after the change did.
+    let rename = |n: &str| CiPatch {
+        name: Some(n.into()),
+        ..CiPatch::default()
+    };
+    cmdb.update_ci(id("db-test"), rename("renamed")).unwrap();
+    cmdb.update_ci(id("host-2"), rename("renamed too")).unwrap();
     let after = cmdb.baseline("after", at(4, 0));
     let found = reg.unauthorized(&before, &after);
-    assert_eq!(
-        found,
-        [Unauthorized::Ci {
-            id: id("db-test"),
-            key: "db-test".into(),
-            what: "changed".into()
-        }]
-    );
+    let changed = |key: &str| Unauthorized::Ci {
+        id: id(key),
+        key: key.into(),
+        what: "changed".into(),
+    };
+    assert_eq!(found, [changed("db-test"), changed("host-2")]);
     let december = Period::new(at(1, 0), at(31, 0)).unwrap();
     let m = reg.metrics(december, found.len());
-    assert_eq!((m.implemented, m.successful, m.unauthorized), (1, 1, 1));
+    assert_eq!((m.implemented, m.successful, m.unauthorized), (1, 1, 2));
     assert_eq!(m.success_rate, Decimal::ONE_HUNDRED.round_dp(1));
     assert_eq!(m.emergency_share, Decimal::ONE_HUNDRED.round_dp(1));
     assert_eq!(
@@ -630,9 +644,10 @@ fn metrics_and_unauthorized_changes() {
         "submitted 09:00, implemented 15:00"
     );
     assert!(
-        m.to_markdown().contains("| success rate | 100.0% |"),
+        m.to_markdown(&|i| i.to_string())
+            .contains("| success rate | 100.0% |"),
         "{}",
-        m.to_markdown()
+        m.to_markdown(&|i| i.to_string())
     );
 }
 

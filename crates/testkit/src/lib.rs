@@ -20,6 +20,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod online_banking;
+
 use itsm_cmdb::{
     Ci, CiKind, CmdbParts, Criticality, RedundancyGroup, Relation, RelationKind, ServiceProfile,
 };

@@ -257,7 +257,7 @@ impl Cmdb {
         self.index();
     }
 
-    fn changed(&mut self) {
+    pub(crate) fn changed(&mut self) {
         self.index.take();
     }
 
@@ -642,7 +642,7 @@ impl Cmdb {
     }
 
     /// How many relations make `dependent` need `dependency`.
-    fn dependency_relations(
+    pub(crate) fn dependency_relations(
         &self,
         dependent: Id<Ci>,
         dependency: Id<Ci>,
@@ -660,106 +660,5 @@ impl Cmdb {
             .filter(|e| e.weight().propagation() == Propagation::ToTarget)
             .count();
         Ok(forward + bundled)
-    }
-
-    /// Adds a redundancy group.
-    ///
-    /// # Errors
-    /// [`CmdbError::DuplicateGroup`], [`CmdbError::UnknownCi`] for the dependent or a member,
-    /// [`CmdbError::InvalidGroup`] (blank name, no members, a member twice, the dependent as
-    /// its own member, `min_up` of 0 or above the member count),
-    /// [`CmdbError::MemberNotDependency`], [`CmdbError::MemberInOtherGroup`].
-    pub fn add_group(&mut self, group: RedundancyGroup) -> Result<(), CmdbError> {
-        self.check_group(&group)?;
-        self.register_group(group);
-        self.changed();
-        Ok(())
-    }
-
-    pub(crate) fn check_group(&self, g: &RedundancyGroup) -> Result<(), CmdbError> {
-        if let Some(existing) = self.groups.get(&g.id) {
-            return Err(CmdbError::DuplicateGroup {
-                id: g.id,
-                name: existing.name.clone(),
-            });
-        }
-        let invalid = |reason: String| CmdbError::InvalidGroup {
-            name: g.name.clone(),
-            reason,
-        };
-        if g.name.trim().is_empty() {
-            return Err(invalid("the name is blank".into()));
-        }
-        self.node(g.dependent)?;
-        if g.members.is_empty() {
-            return Err(invalid("it has no members".into()));
-        }
-        if g.min_up == 0 || g.min_up > g.members.len() {
-            return Err(invalid(format!(
-                "at least {} of {} members cannot be required: the threshold must be between 1 and the member count",
-                g.min_up,
-                g.members.len()
-            )));
-        }
-        let mut seen = HashSet::new();
-        for m in &g.members {
-            self.node(*m)?;
-            if !seen.insert(*m) {
-                return Err(invalid(format!("`{}` is listed twice", self.key_of(*m))));
-            }
-            if *m == g.dependent {
-                return Err(invalid(format!(
-                    "`{}` cannot be a member of its own group",
-                    self.key_of(*m)
-                )));
-            }
-            if self.dependency_relations(g.dependent, *m)? == 0 {
-                return Err(CmdbError::MemberNotDependency {
-                    name: g.name.clone(),
-                    dependent: self.key_of(g.dependent),
-                    member: self.key_of(*m),
-                });
-            }
-            if let Some(other) = self.grouped.get(&(g.dependent, *m)) {
-                return Err(CmdbError::MemberInOtherGroup {
-                    name: g.name.clone(),
-                    other: self
-                        .groups
-                        .get(other)
-                        .map(|o| o.name.clone())
-                        .unwrap_or_default(),
-                    dependent: self.key_of(g.dependent),
-                    member: self.key_of(*m),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) fn register_group(&mut self, group: RedundancyGroup) {
-        for m in &group.members {
-            self.grouped.insert((group.dependent, *m), group.id);
-        }
-        self.groups.insert(group.id, group);
-    }
-
-    fn unregister_group(&mut self, id: Id<RedundancyGroup>) -> Option<RedundancyGroup> {
-        let group = self.groups.remove(&id)?;
-        for m in &group.members {
-            self.grouped.remove(&(group.dependent, *m));
-        }
-        Some(group)
-    }
-
-    /// Removes a redundancy group and returns it; its members stay plain dependencies.
-    ///
-    /// # Errors
-    /// [`CmdbError::UnknownGroup`].
-    pub fn remove_group(&mut self, id: Id<RedundancyGroup>) -> Result<RedundancyGroup, CmdbError> {
-        let group = self
-            .unregister_group(id)
-            .ok_or(CmdbError::UnknownGroup { id })?;
-        self.changed();
-        Ok(group)
     }
 }

@@ -22,7 +22,9 @@
 mod appetite;
 mod error;
 mod history;
+mod input;
 mod matrix;
+mod operations;
 mod register;
 mod report;
 mod risk;
@@ -30,10 +32,9 @@ mod risk;
 pub use appetite::{Authority, RiskAppetite};
 pub use error::RiskError;
 pub use history::{FieldChange, HistoryEntry, Operation, replay};
+pub use input::{Assessment, Escalation, EscalationReason, NewAction, NewRisk, RiskUpdate, Score};
 pub use matrix::{Band, MatrixDefinition, MatrixRule, Rating, RiskMatrix};
-pub use register::{
-    Assessment, Escalation, EscalationReason, NewAction, NewRisk, RiskRegister, RiskUpdate, Score,
-};
+pub use register::RiskRegister;
 pub use report::{HeatMap, OverdueAction, ReviewDue, RiskLine, RiskReport, Treated};
 pub use risk::{
     Acceptance, MitigationAction, Pillar, Reference, RegisterKind, Risk, RiskId, RiskKind,

@@ -5,6 +5,7 @@
 pub use itsm_change as change;
 pub use itsm_cmdb as cmdb;
 pub use itsm_core as core;
+pub use itsm_engine as engine;
 pub use itsm_risk as risk;
 
 /// The types most programs need, in one import: `use itsm::prelude::*;`.

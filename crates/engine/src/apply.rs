@@ -1,0 +1,694 @@
+//! `Sms::apply`: authority, change control, and the dispatch of each command to its register.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use itsm_change::{ChangeRegister, NewChange};
+use itsm_cmdb::{Ci, CiPatch, CmdbOp, RedundancyGroup, Relation};
+use itsm_core::{Actor, Division, Id, Period, Process, Role};
+use itsm_risk::{
+    Assessment, NewAction, NewRisk, RegisterKind, RiskKind, RiskMatrix, RiskRegister, RiskSource,
+    Score, Treatment,
+};
+
+use crate::sms::{Effect, Event, Sms};
+use crate::{Command, DeltaDef, EngineError, ProvisionDef, ScoreDef, TreatmentDef};
+
+const CONFIGURATION: &[Role] = &[
+    Role::ProcessOwner(Process::ConfigurationManagement),
+    Role::ServiceOwner,
+    Role::Implementer,
+];
+const CHANGE_MANAGEMENT: &[Role] = &[
+    Role::ChangeManager,
+    Role::ProcessOwner(Process::ChangeManagement),
+];
+
+fn ci_id(key: &str) -> Id<Ci> {
+    Id::from_key(key)
+}
+
+fn score(s: &ScoreDef) -> Score {
+    Score::new(s.impact.clone(), s.likelihood.clone())
+}
+
+fn patch(u: &crate::CiUpdateDef) -> CiPatch {
+    CiPatch {
+        name: u.name.clone(),
+        status: u.status,
+        criticality: u.criticality,
+        set_attributes: u.set_attributes.clone(),
+        remove_attributes: u.remove_attributes.clone(),
+        ..CiPatch::default()
+    }
+}
+
+fn delta_op(d: &DeltaDef) -> CmdbOp {
+    match d {
+        DeltaDef::AddCi {
+            key,
+            name,
+            kind,
+            criticality,
+            attributes,
+        } => {
+            let mut ci = Ci::new(key.clone(), name.clone(), kind.clone());
+            if let Some(c) = criticality {
+                ci.criticality = *c;
+            }
+            ci.attributes = attributes.clone();
+            CmdbOp::AddCi(ci)
+        }
+        DeltaDef::UpdateCi { ci, update } => CmdbOp::UpdateCi {
+            id: ci_id(ci),
+            patch: patch(update),
+        },
+        DeltaDef::RetireCi { ci } => CmdbOp::RetireCi(ci_id(ci)),
+        DeltaDef::Relate { from, kind, to } => {
+            CmdbOp::Relate(Relation::new(ci_id(from), *kind, ci_id(to)))
+        }
+        DeltaDef::Unrelate { from, kind, to } => {
+            CmdbOp::Unrelate(Relation::new(ci_id(from), *kind, ci_id(to)))
+        }
+    }
+}
+
+impl Sms {
+    /// Applies `command` for the actor with key `actor` at time `at`. Validates first: on
+    /// `Err` nothing changed and nothing was logged. On success the command is logged and the
+    /// returned event carries what it caused.
+    ///
+    /// # Errors
+    /// [`EngineError`]: an unknown actor or record, missing authority, a direct edit of a CI
+    /// under change control, or the register's own refusal.
+    pub fn apply(
+        &mut self,
+        actor: &str,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<Vec<Event>, EngineError> {
+        let escalations_before = self.risks.all_escalations().len();
+        let mut effects = self.dispatch(actor, at, &command)?;
+        effects.extend(
+            self.risks
+                .all_escalations()
+                .iter()
+                .skip(escalations_before)
+                .cloned()
+                .map(Effect::Escalated),
+        );
+        let event = Event {
+            seq: u64::try_from(self.log.len() + 1).unwrap_or(u64::MAX),
+            at,
+            actor: actor.to_owned(),
+            command,
+            effects,
+        };
+        self.log.push(event.clone());
+        Ok(vec![event])
+    }
+
+    fn risk_id(&self, key: &str) -> Result<Id<itsm_risk::RiskId>, EngineError> {
+        self.risk_keys
+            .get(key)
+            .and_then(|r| self.risks.risk_by_reference(*r))
+            .map(|r| r.id)
+            .ok_or_else(|| EngineError::UnknownRisk {
+                key: key.to_owned(),
+            })
+    }
+
+    fn change_key_id(&self, key: &str) -> Result<Id<itsm_change::ChangeId>, EngineError> {
+        self.change_keys
+            .get(key)
+            .copied()
+            .ok_or_else(|| EngineError::UnknownChange {
+                key: key.to_owned(),
+            })
+    }
+
+    /// The risk's owner or a risk manager (or top management).
+    fn require_risk_steward(
+        &self,
+        actor: &Actor,
+        key: &str,
+        risk: &str,
+        action: &str,
+    ) -> Result<(), EngineError> {
+        let id = self.risk_id(risk)?;
+        if self.risks.risk(id).is_some_and(|r| r.owner == actor.id) {
+            return Ok(());
+        }
+        Self::require(
+            actor,
+            key,
+            &[Role::RiskManager],
+            &format!("{action} risk `{risk}` (it is not the owner)"),
+        )
+    }
+
+    fn require_change_party(
+        &self,
+        actor: &Actor,
+        key: &str,
+        change: &str,
+        action: &str,
+        implementer: bool,
+    ) -> Result<(), EngineError> {
+        let id = self.change_key_id(change)?;
+        let c = self
+            .changes
+            .change(id)
+            .ok_or_else(|| EngineError::UnknownChange {
+                key: change.to_owned(),
+            })?;
+        let party = if implementer {
+            c.request.implementer.unwrap_or(c.requester)
+        } else {
+            c.requester
+        };
+        if party == actor.id {
+            return Ok(());
+        }
+        Self::require(
+            actor,
+            key,
+            CHANGE_MANAGEMENT,
+            &format!("{action} change `{change}`"),
+        )
+    }
+
+    fn define_organisation(
+        &mut self,
+        key: &str,
+        command: &Command,
+    ) -> Result<Vec<Effect>, EngineError> {
+        let Command::DefineOrganisation {
+            actors,
+            divisions,
+            matrix,
+            appetite,
+            change_policy,
+        } = command
+        else {
+            return Ok(Vec::new());
+        };
+        let mut division_map = BTreeMap::new();
+        for d in divisions {
+            if division_map
+                .insert(d.key.clone(), Division::new(&d.key, d.name.clone())?)
+                .is_some()
+            {
+                return Err(EngineError::Duplicate {
+                    what: "division",
+                    key: d.key.clone(),
+                });
+            }
+        }
+        let mut actor_map = BTreeMap::new();
+        for a in actors {
+            let mut actor = Actor::new(&a.key, a.name.clone(), a.roles.iter().copied())?;
+            if let Some(d) = &a.division {
+                actor.division = Some(
+                    division_map
+                        .get(d)
+                        .map(|x: &Division| x.id)
+                        .ok_or_else(|| EngineError::UnknownDivision { key: d.clone() })?,
+                );
+            }
+            if actor_map.insert(a.key.clone(), actor).is_some() {
+                return Err(EngineError::Duplicate {
+                    what: "actor",
+                    key: a.key.clone(),
+                });
+            }
+        }
+        // Authority: bootstrap by a top manager defined here, or top management while unused.
+        if self.actors.is_empty() {
+            let me = actor_map
+                .get(key)
+                .ok_or_else(|| EngineError::UnknownActor {
+                    key: key.to_owned(),
+                })?;
+            Self::require(me, key, &[], "define the organisation")?;
+        } else {
+            let me = self.actor_or_err(key)?;
+            Self::require(me, key, &[], "redefine the organisation")?;
+            if !self.risks.is_empty() || !self.changes.changes().is_empty() {
+                return Err(EngineError::OrganisationInUse {
+                    reason: format!(
+                        "{} risk(s), {} change(s)",
+                        self.risks.len(),
+                        self.changes.changes().len()
+                    ),
+                });
+            }
+        }
+        let matrix = match matrix {
+            Some(d) => RiskMatrix::new((**d).clone())?,
+            None => RiskMatrix::standard_5x5(),
+        };
+        let appetite = match appetite {
+            Some(a) => self.appetite_from(a, &division_map)?,
+            None => crate::sms::default_appetite(),
+        };
+        let policy = match change_policy {
+            Some(p) => Self::policy_from(p)?,
+            None => Self::policy_from(&crate::PolicyDef::default())?,
+        };
+        let risks = RiskRegister::new(matrix.clone(), appetite)?;
+        let changes = ChangeRegister::new(policy, matrix)?;
+        self.actors = actor_map;
+        self.divisions = division_map;
+        self.risks = risks;
+        self.changes = changes;
+        Ok(Vec::new())
+    }
+
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per command; each arm is short"
+    )]
+    fn dispatch(
+        &mut self,
+        key: &str,
+        at: DateTime<Utc>,
+        command: &Command,
+    ) -> Result<Vec<Effect>, EngineError> {
+        if let Command::DefineOrganisation { .. } = command {
+            return self.define_organisation(key, command);
+        }
+        let actor = self.actor_or_err(key)?.clone();
+        let mut effects = Vec::new();
+        match command {
+            Command::DefineOrganisation { .. } => {}
+            Command::AddCi {
+                key: ci_key,
+                name,
+                kind,
+                criticality,
+                status,
+                provision,
+                owner,
+                attributes,
+            } => {
+                Self::require(&actor, key, CONFIGURATION, "add configuration items")?;
+                let mut ci = Ci::new(ci_key.clone(), name.clone(), kind.clone());
+                if let Some(c) = criticality {
+                    ci.criticality = *c;
+                }
+                if let Some(s) = status {
+                    ci.status = *s;
+                }
+                if let Some(p) = provision {
+                    ci.provision = match p {
+                        ProvisionDef::Internal => itsm_cmdb::Provision::Internal,
+                        ProvisionDef::ExternalSupplier(k) => {
+                            itsm_cmdb::Provision::ExternalSupplier(Id::from_key(k))
+                        }
+                        ProvisionDef::InternalSupplier(k) => {
+                            itsm_cmdb::Provision::InternalSupplier(Id::from_key(k))
+                        }
+                        ProvisionDef::CustomerAsSupplier(k) => {
+                            itsm_cmdb::Provision::CustomerAsSupplier(Id::from_key(k))
+                        }
+                    };
+                }
+                if let Some(o) = owner {
+                    ci.owner = Some(self.actor_or_err(o)?.id);
+                }
+                ci.attributes = attributes.clone();
+                self.outside_change_control(&ci, "add")?;
+                self.cmdb.add_ci(ci)?;
+            }
+            Command::UpdateCi { ci, update } => {
+                Self::require(&actor, key, CONFIGURATION, "update configuration items")?;
+                let current = self
+                    .cmdb
+                    .ci(ci_id(ci))
+                    .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
+                self.outside_change_control(current, "update")?;
+                self.cmdb.update_ci(ci_id(ci), patch(update))?;
+            }
+            Command::RetireCi { ci } => {
+                Self::require(&actor, key, CONFIGURATION, "retire configuration items")?;
+                let current = self
+                    .cmdb
+                    .ci(ci_id(ci))
+                    .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
+                self.outside_change_control(current, "retire")?;
+                self.cmdb.update_ci(
+                    ci_id(ci),
+                    CiPatch {
+                        status: Some(itsm_cmdb::CiStatus::Retired),
+                        ..CiPatch::default()
+                    },
+                )?;
+            }
+            Command::Relate { from, kind, to } | Command::Unrelate { from, kind, to } => {
+                Self::require(&actor, key, CONFIGURATION, "relate configuration items")?;
+                for end in [from, to] {
+                    let ci = self
+                        .cmdb
+                        .ci(ci_id(end))
+                        .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: end.clone() })?;
+                    self.outside_change_control(ci, "relate")?;
+                }
+                let r = Relation::new(ci_id(from), *kind, ci_id(to));
+                if matches!(command, Command::Relate { .. }) {
+                    self.cmdb.relate(r)?;
+                } else {
+                    self.cmdb.unrelate(r)?;
+                }
+            }
+            Command::AddRedundancyGroup {
+                name,
+                dependent,
+                members,
+                min_up,
+            } => {
+                Self::require(&actor, key, CONFIGURATION, "define redundancy groups")?;
+                let d = self
+                    .cmdb
+                    .ci(ci_id(dependent))
+                    .ok_or(itsm_cmdb::CmdbError::UnknownKey {
+                        key: dependent.clone(),
+                    })?;
+                self.outside_change_control(d, "regroup")?;
+                let group = RedundancyGroup::new(
+                    name.clone(),
+                    ci_id(dependent),
+                    members.iter().map(|m| ci_id(m)).collect(),
+                    *min_up,
+                );
+                self.cmdb.add_group(group)?;
+            }
+            Command::TakeBaseline { name } => {
+                let mut roles = CONFIGURATION.to_vec();
+                roles.extend(CHANGE_MANAGEMENT);
+                Self::require(&actor, key, &roles, "take baselines")?;
+                if self.baselines.contains_key(name) {
+                    return Err(EngineError::Duplicate {
+                        what: "baseline",
+                        key: name.clone(),
+                    });
+                }
+                self.baselines
+                    .insert(name.clone(), self.cmdb.baseline(name.clone(), at));
+            }
+            Command::IdentifyRisk {
+                key: risk_key,
+                title,
+                category,
+                owner,
+                description,
+                kind,
+                pillars,
+                register,
+                division,
+                links,
+                source,
+                inherent,
+                target_date,
+                review_interval_days,
+            } => {
+                if self.risk_keys.contains_key(risk_key) {
+                    return Err(EngineError::Duplicate {
+                        what: "risk",
+                        key: risk_key.clone(),
+                    });
+                }
+                let owner = self.actor_or_err(owner)?.id;
+                let mut new = NewRisk::new(title.clone(), category.clone(), owner);
+                new.description.clone_from(description);
+                new.kind = kind.unwrap_or(RiskKind::Threat);
+                new.register = if pillars.is_empty() {
+                    match register.as_deref() {
+                        None | Some("sms") => RegisterKind::Sms,
+                        Some("continuity") => RegisterKind::Continuity,
+                        Some("corporate") => RegisterKind::Corporate,
+                        Some(other) => RegisterKind::Named(other.to_owned()),
+                    }
+                } else {
+                    RegisterKind::InformationSecurity(pillars.clone())
+                };
+                new.division = division
+                    .as_deref()
+                    .map(|d| self.division_id(d))
+                    .transpose()?;
+                new.links.cis = links.cis.iter().map(|k| ci_id(k)).collect();
+                new.links.suppliers = links.suppliers.iter().map(|k| Id::from_key(k)).collect();
+                for c in &links.changes {
+                    new.links.changes.insert(self.change_key_id(c)?);
+                }
+                new.source = source.unwrap_or(RiskSource::Manual);
+                new.inherent = inherent.as_ref().map(score);
+                new.target_date = *target_date;
+                new.review_interval_days = *review_interval_days;
+                let reference = self.risks.identify(&actor, at, new)?.reference;
+                self.risk_keys.insert(risk_key.clone(), reference);
+                effects.push(Effect::RiskIdentified {
+                    key: risk_key.clone(),
+                    reference,
+                });
+            }
+            Command::AssessRisk {
+                risk,
+                inherent,
+                residual,
+                rationale,
+            } => {
+                let id = self.risk_id(risk)?;
+                let a = Assessment {
+                    inherent: inherent.as_ref().map(score),
+                    residual: residual.as_ref().map(score),
+                    rationale: rationale.clone(),
+                };
+                self.risks.assess(&actor, at, id, a)?;
+            }
+            Command::TreatRisk { risk, treatment } => {
+                self.require_risk_steward(&actor, key, risk, "treat")?;
+                let t = match treatment {
+                    TreatmentDef::Mitigate => Treatment::Mitigate,
+                    TreatmentDef::Transfer { to, arrangement } => Treatment::Transfer {
+                        to: Id::from_key(to),
+                        arrangement: arrangement.clone(),
+                    },
+                    TreatmentDef::Avoid { how } => Treatment::Avoid { how: how.clone() },
+                };
+                let id = self.risk_id(risk)?;
+                self.risks.plan_treatment(&actor, at, id, t)?;
+            }
+            Command::AddRiskAction {
+                risk,
+                description,
+                owner,
+                due,
+            } => {
+                self.require_risk_steward(&actor, key, risk, "add actions to")?;
+                let owner = self.actor_or_err(owner)?.id;
+                let id = self.risk_id(risk)?;
+                self.risks.add_action(
+                    &actor,
+                    at,
+                    id,
+                    NewAction {
+                        description: description.clone(),
+                        owner: Some(owner),
+                        due: *due,
+                    },
+                )?;
+            }
+            Command::CompleteRiskAction { risk, number } => {
+                let id = self.risk_id(risk)?;
+                let owns_action = self
+                    .risks
+                    .risk(id)
+                    .and_then(|r| r.actions.iter().find(|a| a.number == *number))
+                    .is_some_and(|a| a.owner == actor.id);
+                if !owns_action {
+                    self.require_risk_steward(&actor, key, risk, "complete actions of")?;
+                }
+                self.risks.complete_action(&actor, at, id, *number)?;
+            }
+            Command::AcceptRisk {
+                risk,
+                until,
+                rationale,
+            } => {
+                let id = self.risk_id(risk)?;
+                self.risks.accept(&actor, at, id, *until, rationale)?;
+            }
+            Command::MaterializeRisk { risk, note } => {
+                self.require_risk_steward(&actor, key, risk, "materialize")?;
+                let id = self.risk_id(risk)?;
+                self.risks.materialize(&actor, at, id, note)?;
+            }
+            Command::ReviewRisk { risk, notes } => {
+                self.require_risk_steward(&actor, key, risk, "review")?;
+                let id = self.risk_id(risk)?;
+                self.risks.review(&actor, at, id, notes)?;
+            }
+            Command::CloseRisk { risk, note } => {
+                let id = self.risk_id(risk)?;
+                self.risks.close(&actor, at, id, note)?;
+            }
+            Command::ReopenRisk { risk, reason } => {
+                self.require_risk_steward(&actor, key, risk, "reopen")?;
+                let id = self.risk_id(risk)?;
+                self.risks.reopen(&actor, at, id, reason)?;
+            }
+            Command::RaiseChange {
+                key: change_key,
+                title,
+                category,
+                nature,
+                targets,
+                implementer,
+                delta,
+                estimated_cost,
+                factors,
+                new_technology,
+                objective_effects,
+                not_doing,
+            } => {
+                if self.change_keys.contains_key(change_key) {
+                    return Err(EngineError::Duplicate {
+                        what: "change",
+                        key: change_key.clone(),
+                    });
+                }
+                let mut new =
+                    NewChange::new(title.clone(), targets.iter().map(|t| ci_id(t)).collect());
+                if let Some(c) = category {
+                    new.category = c.clone();
+                }
+                if let Some(n) = nature {
+                    new.nature = *n;
+                }
+                new.implementer = implementer
+                    .as_deref()
+                    .map(|i| self.actor_or_err(i).map(|a| a.id))
+                    .transpose()?;
+                new.delta = delta.iter().map(delta_op).collect();
+                new.estimated_cost = *estimated_cost;
+                new.factors = factors.clone();
+                new.new_technology = *new_technology;
+                new.objective_effects = objective_effects.clone();
+                new.not_doing = not_doing.clone();
+                let c = self.changes.raise(&actor, at, &self.cmdb, new)?;
+                let (id, reference) = (c.id, c.reference());
+                self.change_keys.insert(change_key.clone(), id);
+                effects.push(Effect::ChangeRaised {
+                    key: change_key.clone(),
+                    reference,
+                });
+            }
+            Command::SubmitChange { change } => {
+                self.require_change_party(&actor, key, change, "submit", false)?;
+                let id = self.change_key_id(change)?;
+                self.changes.submit(&actor, at, id)?;
+            }
+            Command::AssessChange { change } => {
+                Self::require(&actor, key, CHANGE_MANAGEMENT, "assess changes")?;
+                let id = self.change_key_id(change)?;
+                let assessed = self.changes.assess(&actor, at, id, &self.cmdb)?.clone();
+                // Cross-cutting rule: a change assessed at or above the escalation level raises
+                // a linked risk. Its rating comes from the same matrix, so it cannot be refused.
+                let escalate = self
+                    .risks
+                    .matrix()
+                    .level_rank(&self.risks.appetite().escalate_at);
+                if let (Some(a), Some(limit)) = (&assessed.assessment, escalate) {
+                    if a.rating.level_rank >= limit {
+                        let mut new = NewRisk::new(
+                            format!(
+                                "{}: {} ({})",
+                                assessed.reference(),
+                                assessed.request.title,
+                                a.rating.level
+                            ),
+                            "change",
+                            assessed.requester,
+                        );
+                        new.source = RiskSource::ChangeAssessment;
+                        new.description = a.rating_reasons.join("; ");
+                        new.links.changes.insert(assessed.id);
+                        new.links
+                            .cis
+                            .extend(assessed.request.targets.iter().copied());
+                        new.inherent = Some(Score::new(
+                            a.rating.impact.clone(),
+                            a.rating.likelihood.clone(),
+                        ));
+                        let reference = self.risks.identify(&actor, at, new)?.reference;
+                        effects.push(Effect::RiskRaisedFromChange {
+                            change: change.clone(),
+                            risk: reference,
+                        });
+                    }
+                }
+            }
+            Command::ApproveChange { change } => {
+                let id = self.change_key_id(change)?;
+                self.changes.approve(&actor, at, id)?;
+            }
+            Command::RejectChange { change, reason } => {
+                let id = self.change_key_id(change)?;
+                self.changes.reject(&actor, at, id, reason)?;
+            }
+            Command::CompleteTransitionStage { change } => {
+                Self::require(
+                    &actor,
+                    key,
+                    CHANGE_MANAGEMENT,
+                    "advance service design and transition",
+                )?;
+                let id = self.change_key_id(change)?;
+                self.changes.complete_stage(&actor, at, id)?;
+            }
+            Command::ScheduleChange { change, start, end } => {
+                Self::require(&actor, key, CHANGE_MANAGEMENT, "schedule changes")?;
+                let id = self.change_key_id(change)?;
+                self.changes
+                    .schedule(&actor, at, id, Period::new(*start, *end)?)?;
+            }
+            Command::StartChange { change } => {
+                self.require_change_party(&actor, key, change, "start", true)?;
+                let id = self.change_key_id(change)?;
+                self.changes.start(&actor, at, id)?;
+            }
+            Command::CompleteChange { change, outcome } => {
+                self.require_change_party(&actor, key, change, "complete", true)?;
+                let id = self.change_key_id(change)?;
+                let before = self.cmdb.len();
+                let c = self
+                    .changes
+                    .complete(&actor, at, id, *outcome, &mut self.cmdb)?;
+                if *outcome == itsm_change::Outcome::Successful {
+                    let touched = c.request.delta.len().max(self.cmdb.len().abs_diff(before));
+                    effects.push(Effect::ConfigurationApplied {
+                        change: change.clone(),
+                        touched,
+                    });
+                }
+            }
+            Command::ReviewChange { change, notes } => {
+                Self::require(&actor, key, CHANGE_MANAGEMENT, "review changes")?;
+                let id = self.change_key_id(change)?;
+                self.changes.review(&actor, at, id, notes)?;
+            }
+            Command::CloseChange { change } => {
+                Self::require(&actor, key, CHANGE_MANAGEMENT, "close changes")?;
+                let id = self.change_key_id(change)?;
+                self.changes.close(&actor, at, id)?;
+            }
+            Command::CancelChange { change, reason } => {
+                self.require_change_party(&actor, key, change, "cancel", false)?;
+                let id = self.change_key_id(change)?;
+                self.changes.cancel(&actor, at, id, reason)?;
+            }
+        }
+        Ok(effects)
+    }
+}

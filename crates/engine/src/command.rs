@@ -1,0 +1,600 @@
+//! Commands: everything that changes the state, as serde data (`"op"` names the command).
+//!
+//! Records are named by human keys, as people write them in scenarios: actors (`"ceo"`),
+//! divisions, CIs (`"svc-online-banking"`), parties (`"fastnet-isp"`), risks and changes
+//! (`"isp-gap"`, `"chg-upgrade"`). Ids derive from keys (UUID v5), so the same key always names
+//! the same record.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use itsm_change::{
+    ApprovalRule, Category, Factor, FactorLevel, MajorCriteria, Nature, NotDoing, Objective,
+    Outcome, StandardModel,
+};
+use itsm_cmdb::{AttrValue, CiKind, CiStatus, Criticality, RelationKind};
+use itsm_core::{Calendar, Money, Role};
+use itsm_risk::{Authority, MatrixDefinition, Pillar, RiskKind, RiskSource};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An actor of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActorDef {
+    /// Key.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Roles.
+    #[serde(default)]
+    pub roles: BTreeSet<Role>,
+    /// Division key.
+    #[serde(default)]
+    pub division: Option<String>,
+}
+
+/// A division of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DivisionDef {
+    /// Key.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// The risk appetite, with divisions named by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppetiteDef {
+    /// Threshold where no division threshold applies.
+    pub default_threshold: String,
+    /// Thresholds by division key.
+    #[serde(default)]
+    pub divisions: BTreeMap<String, String>,
+    /// The authority ladder.
+    #[serde(default)]
+    pub authority: Vec<Authority>,
+    /// Escalation level.
+    pub escalate_at: String,
+    /// Corporate-register level.
+    #[serde(default)]
+    pub corporate_at: Option<String>,
+}
+
+/// One scope rule of the change policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRuleDef {
+    /// CI kind name (`"hardware"`), any when absent.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Attribute name and value the CI must have.
+    #[serde(default)]
+    pub attribute: Option<(String, AttrValue)>,
+    /// Whether matching CIs are under change control.
+    pub controlled: bool,
+}
+
+/// A freeze, with services named by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlackoutDef {
+    /// Name.
+    pub name: String,
+    /// Start.
+    pub start: DateTime<Utc>,
+    /// End.
+    pub end: DateTime<Utc>,
+    /// Service keys (every service when empty).
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+/// The change policy, with CIs named by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyDef {
+    /// Scope rules, first match wins.
+    pub scope: Vec<ScopeRuleDef>,
+    /// CI keys always under change control.
+    pub include: Vec<String>,
+    /// CI keys never under change control.
+    pub exclude: Vec<String>,
+    /// Standard change models.
+    pub models: Vec<StandardModel>,
+    /// Major-impact criteria.
+    pub major: MajorCriteria,
+    /// The approval matrix.
+    pub approvals: Vec<ApprovalRule>,
+    /// Allow requesters and implementers to approve their own changes (off by default).
+    pub allow_self_approval: bool,
+    /// Freezes.
+    pub blackouts: Vec<BlackoutDef>,
+    /// Maintenance windows by service key.
+    pub maintenance: BTreeMap<String, Calendar>,
+    /// Objectives.
+    pub objectives: Vec<Objective>,
+}
+
+/// Who provides a CI, with parties named by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvisionDef {
+    /// The organisation.
+    Internal,
+    /// An external supplier.
+    ExternalSupplier(String),
+    /// An internal supplier.
+    InternalSupplier(String),
+    /// A customer acting as a supplier.
+    CustomerAsSupplier(String),
+}
+
+/// An impact and a likelihood by level name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDef {
+    /// Impact level.
+    pub impact: String,
+    /// Likelihood level.
+    pub likelihood: String,
+}
+
+/// Links of a risk, by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksDef {
+    /// CI keys.
+    pub cis: Vec<String>,
+    /// Supplier (party) keys.
+    pub suppliers: Vec<String>,
+    /// Change keys.
+    pub changes: Vec<String>,
+}
+
+/// A risk treatment other than acceptance (see `accept_risk`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatmentDef {
+    /// Mitigate with actions.
+    Mitigate,
+    /// Transfer to a party.
+    Transfer {
+        /// Party key.
+        to: String,
+        /// How.
+        arrangement: String,
+    },
+    /// Avoid.
+    Avoid {
+        /// How.
+        how: String,
+    },
+}
+
+/// One edit of a change's configuration delta, with CIs named by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "edit", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DeltaDef {
+    /// Add a CI.
+    AddCi {
+        /// Key.
+        key: String,
+        /// Name.
+        name: String,
+        /// Kind.
+        kind: CiKind,
+        /// Criticality.
+        #[serde(default)]
+        criticality: Option<Criticality>,
+        /// Attributes.
+        #[serde(default)]
+        attributes: BTreeMap<String, AttrValue>,
+    },
+    /// Update a CI.
+    UpdateCi {
+        /// The CI.
+        ci: String,
+        /// The changes.
+        update: CiUpdateDef,
+    },
+    /// Retire a CI.
+    RetireCi {
+        /// The CI.
+        ci: String,
+    },
+    /// Relate two CIs.
+    Relate {
+        /// Source key.
+        from: String,
+        /// Kind.
+        kind: RelationKind,
+        /// Target key.
+        to: String,
+    },
+    /// Remove a relation.
+    Unrelate {
+        /// Source key.
+        from: String,
+        /// Kind.
+        kind: RelationKind,
+        /// Target key.
+        to: String,
+    },
+}
+
+/// Changes to a CI's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CiUpdateDef {
+    /// New name.
+    pub name: Option<String>,
+    /// New status.
+    pub status: Option<CiStatus>,
+    /// New criticality.
+    pub criticality: Option<Criticality>,
+    /// Attributes to set.
+    pub set_attributes: BTreeMap<String, AttrValue>,
+    /// Attributes to remove.
+    pub remove_attributes: BTreeSet<String>,
+}
+
+/// A command. See the module docs for how records are named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Defines actors, divisions, the risk matrix and appetite, and the change policy. Allowed
+    /// to bootstrap an empty engine (the acting actor must be one of the actors defined, with
+    /// top management), and afterwards to top management while no risk or change exists.
+    DefineOrganisation {
+        /// Actors.
+        actors: Vec<ActorDef>,
+        /// Divisions.
+        #[serde(default)]
+        divisions: Vec<DivisionDef>,
+        /// The risk matrix (standard 5x5 when absent).
+        #[serde(default)]
+        matrix: Option<Box<MatrixDefinition>>,
+        /// The appetite (Medium threshold, escalate at High when absent).
+        #[serde(default)]
+        appetite: Option<Box<AppetiteDef>>,
+        /// The change policy (nothing under change control when absent).
+        #[serde(default)]
+        change_policy: Option<Box<PolicyDef>>,
+    },
+    /// Adds a CI (refused for CIs under change control: add them through a change).
+    AddCi {
+        /// Key.
+        key: String,
+        /// Name.
+        name: String,
+        /// Kind.
+        kind: CiKind,
+        /// Criticality (medium when absent).
+        #[serde(default)]
+        criticality: Option<Criticality>,
+        /// Status (active when absent).
+        #[serde(default)]
+        status: Option<CiStatus>,
+        /// Provision (internal when absent).
+        #[serde(default)]
+        provision: Option<ProvisionDef>,
+        /// Owner (actor key).
+        #[serde(default)]
+        owner: Option<String>,
+        /// Attributes.
+        #[serde(default)]
+        attributes: BTreeMap<String, AttrValue>,
+    },
+    /// Updates a CI outside change control.
+    UpdateCi {
+        /// The CI.
+        ci: String,
+        /// The changes.
+        update: CiUpdateDef,
+    },
+    /// Retires a CI outside change control.
+    RetireCi {
+        /// The CI.
+        ci: String,
+    },
+    /// Relates two CIs (both outside change control).
+    Relate {
+        /// Source key.
+        from: String,
+        /// Kind.
+        kind: RelationKind,
+        /// Target key.
+        to: String,
+    },
+    /// Removes a relation (both ends outside change control).
+    Unrelate {
+        /// Source key.
+        from: String,
+        /// Kind.
+        kind: RelationKind,
+        /// Target key.
+        to: String,
+    },
+    /// Defines a redundancy group.
+    AddRedundancyGroup {
+        /// Name.
+        name: String,
+        /// The dependent CI.
+        dependent: String,
+        /// Member CIs.
+        members: Vec<String>,
+        /// How many must be up.
+        min_up: usize,
+    },
+    /// Takes a named baseline of the configuration.
+    TakeBaseline {
+        /// Name.
+        name: String,
+    },
+    /// Identifies a risk.
+    IdentifyRisk {
+        /// Key the scenario uses for it (the register allocates the `R-n` reference).
+        key: String,
+        /// Title.
+        title: String,
+        /// Category.
+        category: String,
+        /// Owner (actor key).
+        owner: String,
+        /// Description.
+        #[serde(default)]
+        description: String,
+        /// Threat or opportunity (threat when absent).
+        #[serde(default)]
+        kind: Option<RiskKind>,
+        /// Information-security pillars; the risk goes to the information-security register
+        /// when given.
+        #[serde(default)]
+        pillars: BTreeSet<Pillar>,
+        /// `continuity`, `corporate` or a named register; the SMS register when absent.
+        #[serde(default)]
+        register: Option<String>,
+        /// Division key.
+        #[serde(default)]
+        division: Option<String>,
+        /// Links.
+        #[serde(default)]
+        links: LinksDef,
+        /// Source (manual when absent).
+        #[serde(default)]
+        source: Option<RiskSource>,
+        /// Inherent rating.
+        #[serde(default)]
+        inherent: Option<ScoreDef>,
+        /// Target date for mitigation.
+        #[serde(default)]
+        target_date: Option<NaiveDate>,
+        /// Days between reviews.
+        #[serde(default)]
+        review_interval_days: Option<u32>,
+    },
+    /// (Re-)assesses a risk.
+    AssessRisk {
+        /// The risk.
+        risk: String,
+        /// Inherent rating.
+        #[serde(default)]
+        inherent: Option<ScoreDef>,
+        /// Residual rating.
+        #[serde(default)]
+        residual: Option<ScoreDef>,
+        /// Why, when the residual is worse.
+        #[serde(default)]
+        rationale: Option<String>,
+    },
+    /// Chooses a treatment.
+    TreatRisk {
+        /// The risk.
+        risk: String,
+        /// The treatment.
+        treatment: TreatmentDef,
+    },
+    /// Adds a mitigation action.
+    AddRiskAction {
+        /// The risk.
+        risk: String,
+        /// What.
+        description: String,
+        /// Who (actor key).
+        owner: String,
+        /// By when.
+        due: NaiveDate,
+    },
+    /// Completes a mitigation action.
+    CompleteRiskAction {
+        /// The risk.
+        risk: String,
+        /// Action number.
+        number: u32,
+    },
+    /// Accepts a risk.
+    AcceptRisk {
+        /// The risk.
+        risk: String,
+        /// Until when.
+        until: NaiveDate,
+        /// Why.
+        rationale: String,
+    },
+    /// Records that a risk happened.
+    MaterializeRisk {
+        /// The risk.
+        risk: String,
+        /// What happened.
+        #[serde(default)]
+        note: String,
+    },
+    /// Reviews a risk.
+    ReviewRisk {
+        /// The risk.
+        risk: String,
+        /// Notes.
+        #[serde(default)]
+        notes: String,
+    },
+    /// Closes a risk.
+    CloseRisk {
+        /// The risk.
+        risk: String,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// Reopens a risk.
+    ReopenRisk {
+        /// The risk.
+        risk: String,
+        /// Why.
+        reason: String,
+    },
+    /// Raises a change.
+    RaiseChange {
+        /// Key the scenario uses for it (the register allocates `CHG-n`).
+        key: String,
+        /// Title.
+        title: String,
+        /// Category (normal when absent).
+        #[serde(default)]
+        category: Option<Category>,
+        /// Nature (modify when absent).
+        #[serde(default)]
+        nature: Option<Nature>,
+        /// Target CI keys.
+        targets: Vec<String>,
+        /// Implementer (actor key).
+        #[serde(default)]
+        implementer: Option<String>,
+        /// Configuration delta.
+        #[serde(default)]
+        delta: Vec<DeltaDef>,
+        /// Estimated cost.
+        #[serde(default)]
+        estimated_cost: Option<Money>,
+        /// Risk factors as the requester rates them.
+        #[serde(default)]
+        factors: BTreeMap<Factor, FactorLevel>,
+        /// New technology.
+        #[serde(default)]
+        new_technology: bool,
+        /// Effects on objective measures.
+        #[serde(default)]
+        objective_effects: BTreeMap<String, Decimal>,
+        /// The risk of not making it.
+        #[serde(default)]
+        not_doing: Option<NotDoing>,
+    },
+    /// Submits a change.
+    SubmitChange {
+        /// The change.
+        change: String,
+    },
+    /// Assesses a change; a high result raises a linked risk.
+    AssessChange {
+        /// The change.
+        change: String,
+    },
+    /// Approves a change.
+    ApproveChange {
+        /// The change.
+        change: String,
+    },
+    /// Rejects a change.
+    RejectChange {
+        /// The change.
+        change: String,
+        /// Why.
+        reason: String,
+    },
+    /// Completes the next design and transition stage of a major-impact change.
+    CompleteTransitionStage {
+        /// The change.
+        change: String,
+    },
+    /// Schedules a change.
+    ScheduleChange {
+        /// The change.
+        change: String,
+        /// Window start.
+        start: DateTime<Utc>,
+        /// Window end.
+        end: DateTime<Utc>,
+    },
+    /// Starts a change.
+    StartChange {
+        /// The change.
+        change: String,
+    },
+    /// Ends a change's implementation (a successful one applies its delta).
+    CompleteChange {
+        /// The change.
+        change: String,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// Reviews a change.
+    ReviewChange {
+        /// The change.
+        change: String,
+        /// Notes.
+        notes: String,
+    },
+    /// Closes a change.
+    CloseChange {
+        /// The change.
+        change: String,
+    },
+    /// Cancels a change.
+    CancelChange {
+        /// The change.
+        change: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Command {
+    /// The command's `op` name.
+    #[must_use]
+    pub fn op(&self) -> &'static str {
+        match self {
+            Self::DefineOrganisation { .. } => "define_organisation",
+            Self::AddCi { .. } => "add_ci",
+            Self::UpdateCi { .. } => "update_ci",
+            Self::RetireCi { .. } => "retire_ci",
+            Self::Relate { .. } => "relate",
+            Self::Unrelate { .. } => "unrelate",
+            Self::AddRedundancyGroup { .. } => "add_redundancy_group",
+            Self::TakeBaseline { .. } => "take_baseline",
+            Self::IdentifyRisk { .. } => "identify_risk",
+            Self::AssessRisk { .. } => "assess_risk",
+            Self::TreatRisk { .. } => "treat_risk",
+            Self::AddRiskAction { .. } => "add_risk_action",
+            Self::CompleteRiskAction { .. } => "complete_risk_action",
+            Self::AcceptRisk { .. } => "accept_risk",
+            Self::MaterializeRisk { .. } => "materialize_risk",
+            Self::ReviewRisk { .. } => "review_risk",
+            Self::CloseRisk { .. } => "close_risk",
+            Self::ReopenRisk { .. } => "reopen_risk",
+            Self::RaiseChange { .. } => "raise_change",
+            Self::SubmitChange { .. } => "submit_change",
+            Self::AssessChange { .. } => "assess_change",
+            Self::ApproveChange { .. } => "approve_change",
+            Self::RejectChange { .. } => "reject_change",
+            Self::CompleteTransitionStage { .. } => "complete_transition_stage",
+            Self::ScheduleChange { .. } => "schedule_change",
+            Self::StartChange { .. } => "start_change",
+            Self::CompleteChange { .. } => "complete_change",
+            Self::ReviewChange { .. } => "review_change",
+            Self::CloseChange { .. } => "close_change",
+            Self::CancelChange { .. } => "cancel_change",
+        }
+    }
+}

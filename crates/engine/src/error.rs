@@ -1,0 +1,106 @@
+//! Errors of the engine.
+
+use itsm_change::ChangeError;
+use itsm_cmdb::{BatchError, CmdbError, ImportError};
+use itsm_core::Error as CoreError;
+use itsm_risk::RiskError;
+
+/// Why a command or query was refused. A refused command changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// No actor with this key.
+    #[error("unknown actor `{key}`")]
+    UnknownActor {
+        /// The key given.
+        key: String,
+    },
+    /// No division with this key.
+    #[error("unknown division `{key}`")]
+    UnknownDivision {
+        /// The key given.
+        key: String,
+    },
+    /// No risk with this key.
+    #[error("unknown risk `{key}`")]
+    UnknownRisk {
+        /// The key given.
+        key: String,
+    },
+    /// No change with this key.
+    #[error("unknown change `{key}`")]
+    UnknownChange {
+        /// The key given.
+        key: String,
+    },
+    /// No baseline with this name.
+    #[error("unknown baseline `{name}`")]
+    UnknownBaseline {
+        /// The name given.
+        name: String,
+    },
+    /// A key already used.
+    #[error("{what} `{key}` already exists")]
+    Duplicate {
+        /// What kind of record.
+        what: &'static str,
+        /// The key.
+        key: String,
+    },
+    /// The actor lacks the role the command needs.
+    #[error("{actor} may not {action}: it needs {needs}")]
+    NotAuthorized {
+        /// The actor's key.
+        actor: String,
+        /// What was attempted.
+        action: String,
+        /// The roles that may.
+        needs: String,
+    },
+    /// A direct edit of a CI under change control.
+    #[error("`{ci}` is under change control (change policy scope); {action} it through a change")]
+    ChangeControlled {
+        /// The CI's key.
+        ci: String,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// A command that would redefine the organisation once it is in use.
+    #[error("the organisation is in use ({reason}); it can no longer be redefined")]
+    OrganisationInUse {
+        /// What already uses it.
+        reason: String,
+    },
+    /// A log that does not replay.
+    #[error("event {seq} does not replay: {reason}")]
+    Replay {
+        /// The event's sequence number.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+    /// A configuration graph error.
+    #[error(transparent)]
+    Cmdb(#[from] CmdbError),
+    /// A batch of configuration edits refused.
+    #[error(transparent)]
+    Batch(#[from] Box<BatchError>),
+    /// A bulk import refused.
+    #[error(transparent)]
+    Import(#[from] Box<ImportError>),
+    /// A risk register error.
+    #[error(transparent)]
+    Risk(#[from] RiskError),
+    /// A change engine error.
+    #[error(transparent)]
+    Change(#[from] Box<ChangeError>),
+    /// A value error (money, period, scale ...).
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+impl From<ChangeError> for EngineError {
+    fn from(e: ChangeError) -> Self {
+        Self::Change(Box::new(e))
+    }
+}

@@ -1,0 +1,31 @@
+//! # itsm-engine: the aggregate
+//!
+//! One state, [`Sms`], holds the organisation (actors, divisions), the configuration graph, the
+//! risk register and the change register. Everything that changes it goes through
+//! [`Sms::apply`] with the acting actor, the time and a [`Command`]; the accepted command is
+//! logged as an [`Event`] with what it caused ([`Effect`]s), and [`Sms::replay`] rebuilds an
+//! equal state from the log. The cross-cutting rules live here:
+//! - **authority**: each command is checked against the actor's roles (ISO/IEC 20000-1 5.3);
+//!   the registers add their own checks (risk acceptance ladder and appetite, change approval
+//!   matrix and segregation of duties);
+//! - **change control**: CIs the change policy puts under change control are edited only by
+//!   implemented changes; a direct edit is refused (8.5.1.1, 8.2.6);
+//! - a change assessed at or above the escalation level raises a linked risk (6.1, 8.5.1.2);
+//!   escalations of the risk register become effects for top management (6.1, 9.3).
+//!
+//! This crate is the engine's core; the JSON surface, queries, management review report and
+//! scenario runner build on it.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod apply;
+mod command;
+mod error;
+mod sms;
+
+pub use command::{
+    ActorDef, AppetiteDef, BlackoutDef, CiUpdateDef, Command, DeltaDef, DivisionDef, LinksDef,
+    PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
+};
+pub use error::EngineError;
+pub use sms::{Effect, Event, Sms};

@@ -1,0 +1,329 @@
+//! The `Sms` aggregate: the whole state, one entry point that changes it, and its log.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use itsm_change::{ChangeId, ChangePolicy, ChangeRegister, ChangeScope, ScopeRule};
+use itsm_cmdb::{Baseline, Ci, Cmdb};
+use itsm_core::{Actor, Division, Id, Role};
+use itsm_risk::{Escalation, Reference, RiskAppetite, RiskMatrix, RiskRegister};
+use serde::{Deserialize, Serialize};
+
+use crate::{AppetiteDef, Command, EngineError, PolicyDef};
+
+/// Something an accepted command caused besides its own effect, for the embedding program to
+/// act on (notify top management, show a new reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// A risk was identified and given its reference.
+    RiskIdentified {
+        /// The scenario key.
+        key: String,
+        /// The register's reference.
+        reference: Reference,
+    },
+    /// A change was raised and given its reference.
+    ChangeRaised {
+        /// The scenario key.
+        key: String,
+        /// `CHG-n`.
+        reference: String,
+    },
+    /// Top management must be told (risk escalated, materialized, copied to corporate).
+    Escalated(Escalation),
+    /// A change assessment found a high risk and raised it into the register.
+    RiskRaisedFromChange {
+        /// The change key.
+        change: String,
+        /// The risk's reference.
+        risk: Reference,
+    },
+    /// A successful change applied its configuration delta.
+    ConfigurationApplied {
+        /// The change key.
+        change: String,
+        /// CIs touched.
+        touched: usize,
+    },
+}
+
+/// One accepted command, as the audit log records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    /// When (given by the caller).
+    pub at: DateTime<Utc>,
+    /// Who (actor key).
+    pub actor: String,
+    /// The command.
+    pub command: Command,
+    /// What else it caused.
+    pub effects: Vec<Effect>,
+}
+
+/// The service management system: organisation, configuration, risks, changes, and the log of
+/// every accepted command.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use itsm_engine::{ActorDef, Command, Sms};
+/// use itsm_core::Role;
+///
+/// let mut sms = Sms::new();
+/// let at = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let ceo = ActorDef { key: "ceo".into(), name: "CEO".into(), roles: [Role::TopManagement].into(), division: None };
+/// sms.apply("ceo", at, Command::DefineOrganisation { actors: vec![ceo], divisions: vec![], matrix: None, appetite: None, change_policy: None })?;
+/// let replayed = Sms::replay(sms.log())?;
+/// assert_eq!(replayed, sms);
+/// # Ok::<(), itsm_engine::EngineError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sms {
+    pub(crate) actors: BTreeMap<String, Actor>,
+    pub(crate) divisions: BTreeMap<String, Division>,
+    pub(crate) cmdb: Cmdb,
+    pub(crate) risks: RiskRegister,
+    pub(crate) risk_keys: BTreeMap<String, Reference>,
+    pub(crate) changes: ChangeRegister,
+    pub(crate) change_keys: BTreeMap<String, Id<ChangeId>>,
+    pub(crate) baselines: BTreeMap<String, Baseline>,
+    pub(crate) log: Vec<Event>,
+}
+
+impl Default for Sms {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The appetite of an engine nobody configured: accept up to Medium, escalate at High.
+pub(crate) fn default_appetite() -> RiskAppetite {
+    RiskAppetite {
+        default_threshold: "Medium".into(),
+        divisions: BTreeMap::new(),
+        authority: Vec::new(),
+        escalate_at: "High".into(),
+        corporate_at: None,
+    }
+}
+
+impl Sms {
+    /// An empty engine on the standard 5x5 matrix, with no actors and nothing under change
+    /// control; `define_organisation` sets it up.
+    #[must_use]
+    #[expect(
+        clippy::expect_used,
+        reason = "the default appetite and policy are constants that fit the standard matrix (unit-tested)"
+    )]
+    pub fn new() -> Self {
+        let matrix = RiskMatrix::standard_5x5();
+        Self {
+            actors: BTreeMap::new(),
+            divisions: BTreeMap::new(),
+            cmdb: Cmdb::new(),
+            risks: RiskRegister::new(matrix.clone(), default_appetite())
+                .expect("default appetite fits"),
+            risk_keys: BTreeMap::new(),
+            changes: ChangeRegister::new(ChangePolicy::default(), matrix)
+                .expect("default policy fits"),
+            change_keys: BTreeMap::new(),
+            baselines: BTreeMap::new(),
+            log: Vec::new(),
+        }
+    }
+
+    /// The configuration graph.
+    #[must_use]
+    pub const fn cmdb(&self) -> &Cmdb {
+        &self.cmdb
+    }
+
+    /// The risk register.
+    #[must_use]
+    pub const fn risks(&self) -> &RiskRegister {
+        &self.risks
+    }
+
+    /// The change register.
+    #[must_use]
+    pub const fn changes(&self) -> &ChangeRegister {
+        &self.changes
+    }
+
+    /// The actor with this key.
+    #[must_use]
+    pub fn actor(&self, key: &str) -> Option<&Actor> {
+        self.actors.get(key)
+    }
+
+    /// The reference of the risk with this key.
+    #[must_use]
+    pub fn risk_reference(&self, key: &str) -> Option<Reference> {
+        self.risk_keys.get(key).copied()
+    }
+
+    /// The id of the change with this key.
+    #[must_use]
+    pub fn change_id(&self, key: &str) -> Option<Id<ChangeId>> {
+        self.change_keys.get(key).copied()
+    }
+
+    /// The baseline with this name.
+    #[must_use]
+    pub fn baseline(&self, name: &str) -> Option<&Baseline> {
+        self.baselines.get(name)
+    }
+
+    /// Every accepted command, in order.
+    #[must_use]
+    pub fn log(&self) -> &[Event] {
+        &self.log
+    }
+
+    /// Rebuilds the state from a log: every event is applied again and must give the same
+    /// effects.
+    ///
+    /// # Errors
+    /// [`EngineError::Replay`] naming the first event that is out of sequence, refused, or
+    /// gives other effects.
+    pub fn replay(events: &[Event]) -> Result<Self, EngineError> {
+        let mut sms = Self::new();
+        for (i, e) in events.iter().enumerate() {
+            let expected = u64::try_from(i + 1).unwrap_or(u64::MAX);
+            if e.seq != expected {
+                return Err(EngineError::Replay {
+                    seq: e.seq,
+                    reason: format!("expected sequence number {expected}"),
+                });
+            }
+            let got = sms
+                .apply(&e.actor, e.at, e.command.clone())
+                .map_err(|err| EngineError::Replay {
+                    seq: e.seq,
+                    reason: err.to_string(),
+                })?;
+            if got.first().map(|g| &g.effects) != Some(&e.effects) {
+                return Err(EngineError::Replay {
+                    seq: e.seq,
+                    reason: "the command gives other effects than recorded".into(),
+                });
+            }
+        }
+        Ok(sms)
+    }
+
+    pub(crate) fn actor_or_err(&self, key: &str) -> Result<&Actor, EngineError> {
+        self.actors
+            .get(key)
+            .ok_or_else(|| EngineError::UnknownActor {
+                key: key.to_owned(),
+            })
+    }
+
+    pub(crate) fn division_id(&self, key: &str) -> Result<Id<Division>, EngineError> {
+        self.divisions
+            .get(key)
+            .map(|d| d.id)
+            .ok_or_else(|| EngineError::UnknownDivision {
+                key: key.to_owned(),
+            })
+    }
+
+    pub(crate) fn require(
+        actor: &Actor,
+        key: &str,
+        roles: &[Role],
+        action: &str,
+    ) -> Result<(), EngineError> {
+        if actor.has_role(Role::TopManagement) || roles.iter().any(|r| actor.has_role(*r)) {
+            return Ok(());
+        }
+        let mut needs: Vec<String> = roles.iter().map(|r| format!("{r:?}")).collect();
+        needs.push("TopManagement".into());
+        Err(EngineError::NotAuthorized {
+            actor: key.to_owned(),
+            action: action.to_owned(),
+            needs: format!("one of the roles {}", needs.join(", ")),
+        })
+    }
+
+    /// Refuses a direct edit of a CI under change control.
+    pub(crate) fn outside_change_control(
+        &self,
+        ci: &Ci,
+        action: &'static str,
+    ) -> Result<(), EngineError> {
+        if self.changes.policy().scope.controls(ci) {
+            return Err(EngineError::ChangeControlled {
+                ci: ci.key.clone(),
+                action,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn appetite_from(
+        &self,
+        def: &AppetiteDef,
+        divisions: &BTreeMap<String, Division>,
+    ) -> Result<RiskAppetite, EngineError> {
+        let mut by_division = BTreeMap::new();
+        for (key, level) in &def.divisions {
+            let d = divisions
+                .get(key)
+                .ok_or_else(|| EngineError::UnknownDivision { key: key.clone() })?;
+            by_division.insert(d.id, level.clone());
+        }
+        Ok(RiskAppetite {
+            default_threshold: def.default_threshold.clone(),
+            divisions: by_division,
+            authority: def.authority.clone(),
+            escalate_at: def.escalate_at.clone(),
+            corporate_at: def.corporate_at.clone(),
+        })
+    }
+
+    pub(crate) fn policy_from(def: &PolicyDef) -> Result<ChangePolicy, EngineError> {
+        let ci = |k: &String| Id::<Ci>::from_key(k);
+        Ok(ChangePolicy {
+            scope: ChangeScope {
+                rules: def
+                    .scope
+                    .iter()
+                    .map(|r| ScopeRule {
+                        kind: r.kind.clone(),
+                        attribute: r.attribute.clone(),
+                        controlled: r.controlled,
+                    })
+                    .collect(),
+                include: def.include.iter().map(ci).collect(),
+                exclude: def.exclude.iter().map(ci).collect(),
+            },
+            models: def.models.clone(),
+            major: def.major.clone(),
+            approvals: def.approvals.clone(),
+            segregation_of_duties: !def.allow_self_approval,
+            blackouts: def
+                .blackouts
+                .iter()
+                .map(|b| {
+                    Ok(itsm_change::Blackout {
+                        name: b.name.clone(),
+                        period: itsm_core::Period::new(b.start, b.end)?,
+                        services: b.services.iter().map(ci).collect(),
+                    })
+                })
+                .collect::<Result<Vec<_>, EngineError>>()?,
+            maintenance: def
+                .maintenance
+                .iter()
+                .map(|(k, c)| (ci(k), c.clone()))
+                .collect(),
+            objectives: def.objectives.clone(),
+        })
+    }
+}

@@ -13,14 +13,18 @@
 //! - a change assessed at or above the escalation level raises a linked risk (6.1, 8.5.1.2);
 //!   escalations of the risk register become effects for top management (6.1, 9.3).
 //!
-//! This crate is the engine's core; the JSON surface, queries, management review report and
-//! scenario runner build on it.
+//! Reads go through [`Sms::query`] with a serde [`Query`] (or the typed accessors);
+//! [`Sms::apply_json`] and [`Sms::query_json`] are the JSON surface bindings wrap;
+//! [`Sms::management_review`] gathers the 9.3 inputs with an evidence map per clause.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod apply;
 mod command;
 mod error;
+mod json;
+mod query;
+mod review;
 mod sms;
 
 pub use command::{
@@ -28,4 +32,6 @@ pub use command::{
     PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
 };
 pub use error::EngineError;
+pub use query::{Answer, ImpactAnswer, Query};
+pub use review::{ClauseEvidence, ManagementReview};
 pub use sms::{Effect, Event, Sms};

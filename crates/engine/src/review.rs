@@ -1,0 +1,249 @@
+//! The management review (ISO/IEC 20000-1 9.3) and the evidence map: for each clause the
+//! engine supports, the records that show it is done.
+
+use std::fmt::Write as _;
+
+use itsm_change::{ChangeMetrics, ChangeStatus, Outcome, Unauthorized};
+use itsm_cmdb::Baseline;
+use itsm_core::Period;
+use itsm_risk::{Escalation, RegisterKind, RiskReport};
+use serde::{Deserialize, Serialize};
+
+use crate::{Command, Effect, Sms};
+
+/// The records that show one clause is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseEvidence {
+    /// Clause number (`"8.5.1"`).
+    pub clause: String,
+    /// Clause title.
+    pub title: String,
+    /// The records, as references people can look up.
+    pub records: Vec<String>,
+}
+
+/// Inputs to a management review, for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementReview {
+    /// The period.
+    pub period: Period,
+    /// The risk report.
+    pub risks: RiskReport,
+    /// Escalations to top management in the period.
+    pub escalations: Vec<Escalation>,
+    /// Change metrics.
+    pub changes: ChangeMetrics,
+    /// Unauthorized changes found between the baselines given (empty when none given).
+    pub unauthorized: Vec<Unauthorized>,
+    /// Evidence per clause.
+    pub evidence: Vec<ClauseEvidence>,
+}
+
+impl Sms {
+    /// The management review for `period`; with two baselines, the unauthorized changes
+    /// between them.
+    #[must_use]
+    pub fn management_review(
+        &self,
+        period: Period,
+        baselines: Option<(&Baseline, &Baseline)>,
+    ) -> ManagementReview {
+        let unauthorized = baselines
+            .map(|(a, b)| self.changes.unauthorized(a, b))
+            .unwrap_or_default();
+        let risks = self.risks.report(period);
+        ManagementReview {
+            period,
+            escalations: risks.escalations.clone(),
+            risks,
+            changes: self.changes.metrics(period, unauthorized.len()),
+            unauthorized,
+            evidence: self.evidence(),
+        }
+    }
+
+    /// For each clause the engine supports, the records that show it.
+    #[must_use]
+    pub fn evidence(&self) -> Vec<ClauseEvidence> {
+        let clause = |c: &str, t: &str, records: Vec<String>| ClauseEvidence {
+            clause: c.into(),
+            title: t.into(),
+            records,
+        };
+        let roles: Vec<String> = self
+            .actors
+            .iter()
+            .filter(|(_, a)| !a.roles.is_empty())
+            .map(|(k, a)| format!("actor `{k}`: {:?}", a.roles))
+            .collect();
+        let risks_where = |f: &dyn Fn(&itsm_risk::Risk) -> bool| -> Vec<String> {
+            self.risks
+                .risks()
+                .filter(|r| f(r))
+                .map(|r| format!("{} {}", r.reference, r.title))
+                .collect()
+        };
+        let changes_where = |f: &dyn Fn(&itsm_change::Change) -> bool| -> Vec<String> {
+            self.changes
+                .changes()
+                .iter()
+                .filter(|c| f(c))
+                .map(|c| format!("{} {} ({})", c.reference(), c.request.title, c.status))
+                .collect()
+        };
+        let deployments: Vec<String> = self
+            .log
+            .iter()
+            .flat_map(|e| e.effects.iter().map(move |x| (e, x)))
+            .filter_map(|(e, x)| match x {
+                Effect::ConfigurationApplied { change, touched } => Some(format!(
+                    "event {}: change `{change}` applied to {touched} CI(s)",
+                    e.seq
+                )),
+                _ => None,
+            })
+            .collect();
+        let mut config = vec![format!(
+            "{} configuration items, {} relations",
+            self.cmdb.len(),
+            self.cmdb.relation_count()
+        )];
+        config.extend(self.baselines.keys().map(|b| format!("baseline `{b}`")));
+        let reviews = self
+            .log
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.command,
+                    Command::ReviewRisk { .. } | Command::ReviewChange { .. }
+                )
+            })
+            .count();
+        vec![
+            clause("5.3", "Roles, responsibilities and authorities", roles),
+            clause(
+                "6.1",
+                "Actions to address risks and opportunities",
+                risks_where(&|_| true),
+            ),
+            clause(
+                "7.5",
+                "Documented information (audit log)",
+                vec![format!("{} logged command(s)", self.log.len())],
+            ),
+            clause("8.2.6", "Configuration management", config),
+            clause("8.5.1", "Change management", changes_where(&|_| true)),
+            clause(
+                "8.5.2",
+                "Service design and transition",
+                changes_where(&|c| c.is_major()),
+            ),
+            clause("8.5.3", "Release and deployment management", deployments),
+            clause(
+                "8.7.2",
+                "Service continuity management",
+                risks_where(&|r| r.register == RegisterKind::Continuity),
+            ),
+            clause(
+                "8.7.3",
+                "Information security management",
+                risks_where(&|r| matches!(r.register, RegisterKind::InformationSecurity(_))),
+            ),
+            clause(
+                "9.1",
+                "Monitoring, measurement, analysis and evaluation",
+                vec![
+                    format!(
+                        "{} escalation(s) recorded",
+                        self.risks.all_escalations().len()
+                    ),
+                    format!(
+                        "{} change(s) implemented, {} failed or backed out",
+                        self.changes
+                            .changes()
+                            .iter()
+                            .filter(|c| c.outcome.is_some())
+                            .count(),
+                        self.changes
+                            .changes()
+                            .iter()
+                            .filter(|c| matches!(
+                                c.outcome,
+                                Some(Outcome::Failed | Outcome::BackedOut)
+                            ))
+                            .count()
+                    ),
+                    format!("{reviews} review(s) of risks and changes"),
+                ],
+            ),
+            clause(
+                "9.3",
+                "Management review",
+                vec![format!(
+                    "this report; {} closed change(s) and {} closed risk(s) to review",
+                    self.changes
+                        .changes()
+                        .iter()
+                        .filter(|c| c.status == ChangeStatus::Closed)
+                        .count(),
+                    self.risks.risks().filter(|r| !r.status.is_live()).count()
+                )],
+            ),
+        ]
+    }
+}
+
+impl ManagementReview {
+    /// The review as Markdown.
+    #[must_use]
+    pub fn to_markdown(&self, names: &dyn Fn(itsm_core::Id<itsm_cmdb::Ci>) -> String) -> String {
+        let mut out = format!(
+            "# Management review {} to {}\n\n",
+            self.period.start().date_naive(),
+            self.period.end().date_naive()
+        );
+        out.push_str(&self.risks.to_markdown());
+        out.push('\n');
+        out.push_str(&self.changes.to_markdown(names));
+        let _ = writeln!(
+            out,
+            "\n## Unauthorized changes ({})\n",
+            self.unauthorized.len()
+        );
+        if self.unauthorized.is_empty() {
+            out.push_str("None found.\n");
+        }
+        for u in &self.unauthorized {
+            match u {
+                Unauthorized::Ci { key, what, .. } => {
+                    let _ = writeln!(out, "- CI `{key}` {what} without a change");
+                }
+                Unauthorized::Relation { relation, what } => {
+                    let _ = writeln!(
+                        out,
+                        "- relation `{}` {} `{}` {what} without a change",
+                        names(relation.from),
+                        relation.kind,
+                        names(relation.to)
+                    );
+                }
+            }
+        }
+        out.push_str("\n## Evidence by clause (ISO/IEC 20000-1)\n\n| Clause | Title | Records |\n| --- | --- | ---: |\n");
+        for c in &self.evidence {
+            let _ = writeln!(out, "| {} | {} | {} |", c.clause, c.title, c.records.len());
+        }
+        for c in &self.evidence {
+            let _ = writeln!(out, "\n### {} {}\n", c.clause, c.title);
+            if c.records.is_empty() {
+                out.push_str("No records yet.\n");
+            }
+            for r in &c.records {
+                let _ = writeln!(out, "- {r}");
+            }
+        }
+        out
+    }
+}

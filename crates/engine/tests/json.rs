@@ -1,0 +1,161 @@
+//! The JSON surface: every malformed input is an error answer, never a panic, and changes
+//! nothing; queries answer by key; the management review shows evidence per clause.
+
+use itsm_engine::Sms;
+use proptest::prelude::*;
+
+const ORG: &str = r#"{"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
+  "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+             {"key": "ops", "name": "Ops", "roles": ["implementer", "change_manager"]},
+             {"key": "cab", "name": "Cab", "roles": ["cab_member"]}],
+  "change_policy": {"scope": [{"kind": "hardware", "controlled": true}],
+                    "approvals": [{"category": "normal", "from_level": "Low", "approver": "change_manager"}],
+                    "allow_self_approval": true}}"#;
+
+fn engine() -> Sms {
+    let mut sms = Sms::new();
+    for cmd in [
+        ORG,
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "svc-web", "name": "Web", "kind": {"service": {"size": "small", "composition": "single", "provision_source": "centralized", "consumers": "external"}}, "criticality": "high"}"#,
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-web", "name": "Web app", "kind": "application"}"#,
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "relate", "from": "svc-web", "kind": "depends_on", "to": "app-web"}"#,
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "start"}"#,
+    ] {
+        let out = sms.apply_json(cmd);
+        assert!(out.contains(r#""success":true"#), "{out}");
+    }
+    sms
+}
+
+#[test]
+fn bad_input_gets_an_error_answer() {
+    let mut sms = engine();
+    let before = sms.clone();
+    for (input, expected) in [
+        ("not json", "malformed JSON"),
+        ("[1, 2]", "a command is a JSON object"),
+        (
+            r#"{"actor": "ops", "op": "take_baseline", "name": "x"}"#,
+            "`at` is missing",
+        ),
+        (
+            r#"{"at": "yesterday", "actor": "ops", "op": "take_baseline", "name": "x"}"#,
+            "`at`:",
+        ),
+        (
+            r#"{"at": "2026-01-05T10:00:00Z", "actor": 7, "op": "take_baseline", "name": "x"}"#,
+            "`actor` must be an actor key",
+        ),
+        (
+            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "launch_rockets"}"#,
+            "unknown variant `launch_rockets`",
+        ),
+        (
+            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline"}"#,
+            "missing field `name`",
+        ),
+        (
+            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "x", "extra": 1}"#,
+            "unknown field `extra`",
+        ),
+        (
+            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "start"}"#,
+            "baseline `start` already exists",
+        ),
+        (
+            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "host-1", "name": "h", "kind": "hardware"}"#,
+            "under change control",
+        ),
+    ] {
+        let out = sms.apply_json(input);
+        assert!(
+            out.contains(r#""success":false"#) && out.contains(expected),
+            "{input} -> {out}"
+        );
+        assert_eq!(sms, before, "{input}");
+    }
+    assert!(
+        sms.query_json(r#"{"query": "nope"}"#)
+            .contains(r#""success":false"#)
+    );
+    assert!(
+        sms.query_json(r#"{"query": "impact", "failed": ["ghost"]}"#)
+            .contains("unknown configuration item key `ghost`")
+    );
+}
+
+#[test]
+fn queries_answer_by_key_and_the_review_shows_evidence() {
+    let sms = engine();
+    let out = sms.query_json(r#"{"query": "impact", "failed": ["app-web"]}"#);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["answer"]["answer"], "impact");
+    assert_eq!(
+        v["answer"]["value"]["services_down"],
+        serde_json::json!(["svc-web"])
+    );
+    let out = sms.query_json(r#"{"query": "single_points_of_failure", "ci": "svc-web"}"#);
+    assert!(out.contains(r#""value":["app-web"]"#), "{out}");
+    assert!(
+        sms.query_json(r#"{"query": "log_length"}"#)
+            .contains(r#""value":5"#)
+    );
+    let review = sms
+        .query(&itsm_engine::Query::ManagementReview {
+            start: "2026-01-01T00:00:00Z".parse().unwrap(),
+            end: "2026-02-01T00:00:00Z".parse().unwrap(),
+            from_baseline: Some("start".into()),
+            to_baseline: Some("start".into()),
+        })
+        .unwrap();
+    let itsm_engine::Answer::ManagementReview(r) = review else {
+        panic!("not a review")
+    };
+    let clauses: Vec<&str> = r.evidence.iter().map(|c| c.clause.as_str()).collect();
+    assert_eq!(
+        clauses,
+        [
+            "5.3", "6.1", "7.5", "8.2.6", "8.5.1", "8.5.2", "8.5.3", "8.7.2", "8.7.3", "9.1", "9.3"
+        ]
+    );
+    let md = r.to_markdown(&|i| i.to_string());
+    assert!(
+        md.contains("| 8.2.6 | Configuration management | 2 |"),
+        "{md}"
+    );
+    assert!(md.contains("- baseline `start`"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Arbitrary text never panics and never changes the state unless it is a valid command.
+    #[test]
+    fn arbitrary_text_never_panics(s in "\\PC{0,200}") {
+        let mut sms = engine();
+        let before = sms.clone();
+        let out = sms.apply_json(&s);
+        prop_assert!(out.contains(r#""success":false"#));
+        prop_assert_eq!(&sms, &before);
+        let q = sms.query_json(&s);
+        prop_assert!(q.starts_with(r#"{"#), "{}", q);
+    }
+
+    /// Valid commands with one byte changed: an answer either way, never a panic; a refused
+    /// one changes nothing.
+    #[test]
+    fn mutated_commands_never_panic(pos in 0usize..400, byte in 32u8..127) {
+        let mut sms = engine();
+        let mut text = r#"{"at": "2026-01-06T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-2", "name": "App 2", "kind": "application", "criticality": "low", "attributes": {"environment": {"text": "test"}}}"#.as_bytes().to_vec();
+        let i = pos % text.len();
+        text[i] = byte;
+        let Ok(s) = String::from_utf8(text) else { return Ok(()) };
+        let before = sms.clone();
+        let out = sms.apply_json(&s);
+        if out.contains(r#""success":false"#) {
+            prop_assert_eq!(&sms, &before);
+        } else {
+            prop_assert_eq!(sms.log().len(), before.log().len() + 1);
+        }
+    }
+}

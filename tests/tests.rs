@@ -7,3 +7,4 @@
 
 mod impact_example;
 mod organisation;
+mod scenarios;

@@ -1,0 +1,101 @@
+//! The `itsm` binary: exit codes and messages.
+#![expect(clippy::unwrap_used, reason = "tests: a panic is a failing test")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
+}
+
+fn itsm(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_itsm"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("itsm-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn run_passes_the_corpus_and_fails_a_broken_copy() {
+    let mut files: Vec<String> = std::fs::read_dir(scenarios())
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".json"))
+        .collect();
+    files.sort();
+    let args: Vec<&str> = std::iter::once("run")
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let (code, out, _) = itsm(&args);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with("all scenarios passed\n"));
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let broken = temp(
+        "broken.json",
+        &text.replacen(r#""at_least": 5"#, r#""at_least": 50"#, 1),
+    );
+    let (code, out, _) = itsm(&["run", &broken]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("FAIL expect impact") && out.contains(r#"expected {"at_least":50.0}"#),
+        "{out}"
+    );
+    let (code, out, _) = itsm(&["run", "--json", &broken]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["ok"], false);
+}
+
+#[test]
+fn bad_files_name_the_file_and_the_step() {
+    let bad = temp(
+        "bad-step.json",
+        r#"{"name": "x", "steps": [{"at": "2026-01-01T00:00:00Z", "actor": "a", "op": "define_organisation", "actors": []}, {"at": "2026-01-01T00:00:00Z", "actor": "a", "op": "fly"}]}"#,
+    );
+    let (code, _, err) = itsm(&["run", &bad]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("bad-step.json: step 2: `fly`: unknown variant `fly`"),
+        "{err}"
+    );
+    let (code, _, err) = itsm(&["run", "/nonexistent.json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("/nonexistent.json: cannot read"), "{err}");
+    let (code, _, err) = itsm(&["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("usage:"));
+}
+
+#[test]
+fn map_and_report_render_the_end_state() {
+    let s = scenarios().join("01-online-banking-isp-outage.json");
+    let (code, out, err) = itsm(&["map", s.to_str().unwrap(), "svc-online-banking"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("flowchart TD"), "{out}");
+    let (code, out, _) = itsm(&["map", "--dot", s.to_str().unwrap(), "svc-online-banking"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("digraph service_map {"));
+    let (code, _, err) = itsm(&["map", s.to_str().unwrap(), "svc-nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no configuration item `svc-nope`"));
+    let r = scenarios().join("08-unauthorized-change-detected.json");
+    let (code, out, _) = itsm(&["report", r.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("# Management review") && out.contains("| 8.5.1 | Change management | 1 |"),
+        "{out}"
+    );
+}

@@ -24,8 +24,11 @@ const CHANGE_MANAGEMENT: &[Role] = &[
     Role::ProcessOwner(Process::ChangeManagement),
 ];
 
-fn ci_id(key: &str) -> Id<Ci> {
-    Id::from_key(key)
+/// The id a key names: the CI with that key if there is one (imported CIs keep their own
+/// ids), else the id derived from the key (for CIs still to be created).
+fn resolve(cmdb: &itsm_cmdb::Cmdb, key: &str) -> Id<Ci> {
+    cmdb.ci_by_key(key)
+        .map_or_else(|| Id::from_key(key), |c| c.id)
 }
 
 fn score(s: &ScoreDef) -> Score {
@@ -43,7 +46,8 @@ fn patch(u: &crate::CiUpdateDef) -> CiPatch {
     }
 }
 
-fn delta_op(d: &DeltaDef) -> CmdbOp {
+fn delta_op(cmdb: &itsm_cmdb::Cmdb, d: &DeltaDef) -> CmdbOp {
+    let ci_id = |k: &str| resolve(cmdb, k);
     match d {
         DeltaDef::AddCi {
             key,
@@ -106,6 +110,10 @@ impl Sms {
         };
         self.log.push(event.clone());
         Ok(vec![event])
+    }
+
+    fn ci_of(&self, key: &str) -> Id<Ci> {
+        resolve(&self.cmdb, key)
     }
 
     fn risk_id(&self, key: &str) -> Result<Id<itsm_risk::RiskId>, EngineError> {
@@ -325,20 +333,20 @@ impl Sms {
                 Self::require(&actor, key, CONFIGURATION, "update configuration items")?;
                 let current = self
                     .cmdb
-                    .ci(ci_id(ci))
+                    .ci(self.ci_of(ci))
                     .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
                 self.outside_change_control(current, "update")?;
-                self.cmdb.update_ci(ci_id(ci), patch(update))?;
+                self.cmdb.update_ci(self.ci_of(ci), patch(update))?;
             }
             Command::RetireCi { ci } => {
                 Self::require(&actor, key, CONFIGURATION, "retire configuration items")?;
                 let current = self
                     .cmdb
-                    .ci(ci_id(ci))
+                    .ci(self.ci_of(ci))
                     .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
                 self.outside_change_control(current, "retire")?;
                 self.cmdb.update_ci(
-                    ci_id(ci),
+                    self.ci_of(ci),
                     CiPatch {
                         status: Some(itsm_cmdb::CiStatus::Retired),
                         ..CiPatch::default()
@@ -350,11 +358,11 @@ impl Sms {
                 for end in [from, to] {
                     let ci = self
                         .cmdb
-                        .ci(ci_id(end))
+                        .ci(self.ci_of(end))
                         .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: end.clone() })?;
                     self.outside_change_control(ci, "relate")?;
                 }
-                let r = Relation::new(ci_id(from), *kind, ci_id(to));
+                let r = Relation::new(self.ci_of(from), *kind, self.ci_of(to));
                 if matches!(command, Command::Relate { .. }) {
                     self.cmdb.relate(r)?;
                 } else {
@@ -368,20 +376,30 @@ impl Sms {
                 min_up,
             } => {
                 Self::require(&actor, key, CONFIGURATION, "define redundancy groups")?;
-                let d = self
-                    .cmdb
-                    .ci(ci_id(dependent))
-                    .ok_or(itsm_cmdb::CmdbError::UnknownKey {
+                let d = self.cmdb.ci(self.ci_of(dependent)).ok_or(
+                    itsm_cmdb::CmdbError::UnknownKey {
                         key: dependent.clone(),
-                    })?;
+                    },
+                )?;
                 self.outside_change_control(d, "regroup")?;
                 let group = RedundancyGroup::new(
                     name.clone(),
-                    ci_id(dependent),
-                    members.iter().map(|m| ci_id(m)).collect(),
+                    self.ci_of(dependent),
+                    members.iter().map(|m| self.ci_of(m)).collect(),
                     *min_up,
                 );
                 self.cmdb.add_group(group)?;
+            }
+            Command::ImportConfiguration { parts } => {
+                Self::require(&actor, key, CONFIGURATION, "import configuration")?;
+                if !self.cmdb.is_empty() {
+                    return Err(EngineError::ImportIntoNonEmpty {
+                        cis: self.cmdb.len(),
+                    });
+                }
+                let mut parts = (**parts).clone();
+                parts.config = *self.cmdb.config();
+                self.cmdb = itsm_cmdb::Cmdb::from_parts(parts).map_err(Box::new)?;
             }
             Command::TakeBaseline { name } => {
                 let mut roles = CONFIGURATION.to_vec();
@@ -436,7 +454,7 @@ impl Sms {
                     .as_deref()
                     .map(|d| self.division_id(d))
                     .transpose()?;
-                new.links.cis = links.cis.iter().map(|k| ci_id(k)).collect();
+                new.links.cis = links.cis.iter().map(|k| self.ci_of(k)).collect();
                 new.links.suppliers = links.suppliers.iter().map(|k| Id::from_key(k)).collect();
                 for c in &links.changes {
                     new.links.changes.insert(self.change_key_id(c)?);
@@ -558,8 +576,10 @@ impl Sms {
                         key: change_key.clone(),
                     });
                 }
-                let mut new =
-                    NewChange::new(title.clone(), targets.iter().map(|t| ci_id(t)).collect());
+                let mut new = NewChange::new(
+                    title.clone(),
+                    targets.iter().map(|t| self.ci_of(t)).collect(),
+                );
                 if let Some(c) = category {
                     new.category = c.clone();
                 }
@@ -570,7 +590,7 @@ impl Sms {
                     .as_deref()
                     .map(|i| self.actor_or_err(i).map(|a| a.id))
                     .transpose()?;
-                new.delta = delta.iter().map(delta_op).collect();
+                new.delta = delta.iter().map(|d| delta_op(&self.cmdb, d)).collect();
                 new.estimated_cost = *estimated_cost;
                 new.factors = factors.clone();
                 new.new_technology = *new_technology;

@@ -329,6 +329,12 @@ pub enum Command {
         /// How many must be up.
         min_up: usize,
     },
+    /// Loads a whole configuration (from discovery or another CMDB) into an empty CMDB in one
+    /// validated step; records keep their given ids.
+    ImportConfiguration {
+        /// The CIs, relations and redundancy groups.
+        parts: Box<itsm_cmdb::CmdbParts>,
+    },
     /// Takes a named baseline of the configuration.
     TakeBaseline {
         /// Name.
@@ -572,6 +578,7 @@ impl Command {
             Self::Relate { .. } => "relate",
             Self::Unrelate { .. } => "unrelate",
             Self::AddRedundancyGroup { .. } => "add_redundancy_group",
+            Self::ImportConfiguration { .. } => "import_configuration",
             Self::TakeBaseline { .. } => "take_baseline",
             Self::IdentifyRisk { .. } => "identify_risk",
             Self::AssessRisk { .. } => "assess_risk",

@@ -71,6 +71,12 @@ pub enum EngineError {
         /// What already uses it.
         reason: String,
     },
+    /// An import into a CMDB that already holds CIs.
+    #[error("the CMDB already holds {cis} configuration item(s); import into an empty CMDB")]
+    ImportIntoNonEmpty {
+        /// How many it holds.
+        cis: usize,
+    },
     /// A log that does not replay.
     #[error("event {seq} does not replay: {reason}")]
     Replay {

@@ -523,3 +523,75 @@ proptest! {
         prop_assert_eq!(serde_json::from_str::<Sms>(&json).unwrap(), sms);
     }
 }
+
+#[test]
+fn imported_configuration_is_addressed_by_key() {
+    let mut sms = Sms::new();
+    sms.apply("ceo", at(0), organisation()).unwrap();
+    // Ids from another system: not derived from the keys.
+    let mut a = itsm_cmdb::Ci::new("app-imported", "Imported app", CiKind::Application);
+    a.id = itsm_core::Id::from_u128(42);
+    let mut b = itsm_cmdb::Ci::new(
+        "svc-imported",
+        "Imported service",
+        CiKind::Service(ServiceProfile::default()),
+    );
+    b.id = itsm_core::Id::from_u128(43);
+    let r = itsm_cmdb::Relation::new(b.id, RelationKind::DependsOn, a.id);
+    let parts = itsm_cmdb::CmdbParts {
+        cis: vec![a, b],
+        relations: vec![r],
+        ..Default::default()
+    };
+    sms.apply(
+        "guest",
+        at(1),
+        Command::ImportConfiguration {
+            parts: Box::new(parts.clone()),
+        },
+    )
+    .unwrap_err();
+    sms.apply(
+        "ops",
+        at(1),
+        Command::ImportConfiguration {
+            parts: Box::new(parts.clone()),
+        },
+    )
+    .unwrap();
+    let e = sms
+        .apply(
+            "ops",
+            at(1),
+            Command::ImportConfiguration {
+                parts: Box::new(parts),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the CMDB already holds 2 configuration item(s); import into an empty CMDB"
+    );
+    sms.apply(
+        "ops",
+        at(2),
+        Command::UpdateCi {
+            ci: "app-imported".into(),
+            update: CiUpdateDef {
+                name: Some("renamed".into()),
+                ..CiUpdateDef::default()
+            },
+        },
+    )
+    .unwrap();
+    let answer = sms
+        .query(&Query::Impact {
+            failed: vec!["app-imported".into()],
+        })
+        .unwrap();
+    let Answer::Impact(i) = answer else {
+        panic!("not an impact")
+    };
+    assert_eq!(i.services_down, ["svc-imported"]);
+    assert_eq!(Sms::replay(sms.log()).unwrap(), sms);
+}

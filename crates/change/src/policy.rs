@@ -48,24 +48,44 @@ pub struct ChangeScope {
 }
 
 impl ChangeScope {
+    /// Why `ci` is under change control (`None` when it is not): the explicit include, or
+    /// the scope rule that matched, by position and content.
+    #[must_use]
+    pub fn controlling_rule(&self, ci: &Ci) -> Option<String> {
+        if self.include.contains(&ci.id) {
+            return Some("explicitly included".into());
+        }
+        if self.exclude.contains(&ci.id) {
+            return None;
+        }
+        let (i, rule) = self.rules.iter().enumerate().find(|(_, r)| {
+            r.kind.as_deref().is_none_or(|k| k == ci.kind.name())
+                && r.attribute
+                    .as_ref()
+                    .is_none_or(|(name, value)| ci.attributes.get(name) == Some(value))
+        })?;
+        if !rule.controlled {
+            return None;
+        }
+        let mut what = Vec::new();
+        if let Some(k) = &rule.kind {
+            what.push(format!("kind `{k}`"));
+        }
+        if let Some((name, value)) = &rule.attribute {
+            what.push(format!("`{name}` = `{value}`"));
+        }
+        let what = if what.is_empty() {
+            "every CI".to_owned()
+        } else {
+            what.join(", ")
+        };
+        Some(format!("scope rule {} ({what})", i + 1))
+    }
+
     /// True when `ci` is under change control.
     #[must_use]
     pub fn controls(&self, ci: &Ci) -> bool {
-        if self.include.contains(&ci.id) {
-            return true;
-        }
-        if self.exclude.contains(&ci.id) {
-            return false;
-        }
-        self.rules
-            .iter()
-            .find(|r| {
-                r.kind.as_deref().is_none_or(|k| k == ci.kind.name())
-                    && r.attribute
-                        .as_ref()
-                        .is_none_or(|(name, value)| ci.attributes.get(name) == Some(value))
-            })
-            .is_some_and(|r| r.controlled)
+        self.controlling_rule(ci).is_some()
     }
 }
 

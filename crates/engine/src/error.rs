@@ -58,12 +58,14 @@ pub enum EngineError {
         needs: String,
     },
     /// A direct edit of a CI under change control.
-    #[error("`{ci}` is under change control (change policy scope); {action} it through a change")]
+    #[error("`{ci}` is under change control by {rule}; {action} it through a change")]
     ChangeControlled {
         /// The CI's key.
         ci: String,
         /// What was attempted.
         action: &'static str,
+        /// The change policy rule that applies.
+        rule: String,
     },
     /// A command that would redefine the organisation once it is in use.
     #[error("the organisation is in use ({reason}); it can no longer be redefined")]

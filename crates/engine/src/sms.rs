@@ -81,7 +81,7 @@ pub struct Event {
 /// # Ok::<(), itsm_engine::EngineError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "SmsRecord")]
 pub struct Sms {
     pub(crate) actors: BTreeMap<String, Actor>,
     pub(crate) divisions: BTreeMap<String, Division>,
@@ -92,6 +92,86 @@ pub struct Sms {
     pub(crate) change_keys: BTreeMap<String, Id<ChangeId>>,
     pub(crate) baselines: BTreeMap<String, Baseline>,
     pub(crate) log: Vec<Event>,
+}
+
+/// The serialized form of [`Sms`], checked when read back.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmsRecord {
+    actors: BTreeMap<String, Actor>,
+    divisions: BTreeMap<String, Division>,
+    cmdb: Cmdb,
+    risks: RiskRegister,
+    risk_keys: BTreeMap<String, Reference>,
+    changes: ChangeRegister,
+    change_keys: BTreeMap<String, Id<ChangeId>>,
+    baselines: BTreeMap<String, Baseline>,
+    log: Vec<Event>,
+}
+
+impl TryFrom<SmsRecord> for Sms {
+    type Error = EngineError;
+    fn try_from(r: SmsRecord) -> Result<Self, EngineError> {
+        let invalid = |reason: String| EngineError::Replay {
+            seq: 0,
+            reason: format!("snapshot: {reason}"),
+        };
+        for (k, a) in &r.actors {
+            if a.id != Id::from_key(k) {
+                return Err(invalid(format!(
+                    "actor `{k}` has an id that is not derived from its key"
+                )));
+            }
+        }
+        for (k, d) in &r.divisions {
+            if d.key != *k {
+                return Err(invalid(format!(
+                    "division `{k}` is filed under another key"
+                )));
+            }
+        }
+        for (k, reference) in &r.risk_keys {
+            if r.risks.risk_by_reference(*reference).is_none() {
+                return Err(invalid(format!(
+                    "risk key `{k}` names `{reference}`, which the register does not hold"
+                )));
+            }
+        }
+        for (k, id) in &r.change_keys {
+            if r.changes.change(*id).is_none() {
+                return Err(invalid(format!(
+                    "change key `{k}` names a change the register does not hold"
+                )));
+            }
+        }
+        for (name, b) in &r.baselines {
+            if b.name != *name {
+                return Err(invalid(format!(
+                    "baseline `{name}` is filed under another name"
+                )));
+            }
+        }
+        for (i, e) in r.log.iter().enumerate() {
+            if e.seq != u64::try_from(i + 1).unwrap_or(u64::MAX) {
+                return Err(invalid(format!(
+                    "log entry {} has sequence number {}",
+                    i + 1,
+                    e.seq
+                )));
+            }
+        }
+        Ok(Self {
+            actors: r.actors,
+            divisions: r.divisions,
+            cmdb: r.cmdb,
+            risks: r.risks,
+            risk_keys: r.risk_keys,
+            changes: r.changes,
+            change_keys: r.change_keys,
+            baselines: r.baselines,
+            log: r.log,
+        })
+    }
 }
 
 impl Default for Sms {
@@ -257,10 +337,11 @@ impl Sms {
         ci: &Ci,
         action: &'static str,
     ) -> Result<(), EngineError> {
-        if self.changes.policy().scope.controls(ci) {
+        if let Some(rule) = self.changes.policy().scope.controlling_rule(ci) {
             return Err(EngineError::ChangeControlled {
                 ci: ci.key.clone(),
                 action,
+                rule,
             });
         }
         Ok(())

@@ -139,7 +139,7 @@ fn controlled_cis_change_only_through_changes() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "`host-1` is under change control (change policy scope); add it through a change"
+        "`host-1` is under change control by scope rule 1 (kind `hardware`); add it through a change"
     );
     assert!(matches!(
         sms.apply("guest", at(2), add_ci("app-2", CiKind::Application)),
@@ -300,6 +300,10 @@ fn controlled_cis_change_only_through_changes() {
     assert_eq!(replayed, sms);
     let json = serde_json::to_string(&sms).unwrap();
     assert_eq!(serde_json::from_str::<Sms>(&json).unwrap(), sms);
+    // A snapshot whose key maps do not match its registers is refused.
+    let forged = json.replacen("\"chg-host\":\"", "\"chg-host\":\"0", 1);
+    assert_ne!(forged, json);
+    assert!(serde_json::from_str::<Sms>(&forged).is_err());
 }
 
 #[test]

@@ -1,14 +1,11 @@
 //! `Sms::apply`: authority, change control, and the dispatch of each command to its register.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
-use itsm_change::{ChangeRegister, NewChange};
+use itsm_change::NewChange;
 use itsm_cmdb::{Ci, CiPatch, CmdbOp, RedundancyGroup, Relation};
-use itsm_core::{Actor, Division, Id, Period, Process, Role};
+use itsm_core::{Actor, Id, Period, Process, Role};
 use itsm_risk::{
-    Assessment, NewAction, NewRisk, RegisterKind, RiskKind, RiskMatrix, RiskRegister, RiskSource,
-    Score, Treatment,
+    Assessment, NewAction, NewRisk, RegisterKind, RiskKind, RiskSource, Score, Treatment,
 };
 
 use crate::sms::{Effect, Event, Sms};
@@ -184,93 +181,6 @@ impl Sms {
             CHANGE_MANAGEMENT,
             &format!("{action} change `{change}`"),
         )
-    }
-
-    fn define_organisation(
-        &mut self,
-        key: &str,
-        command: &Command,
-    ) -> Result<Vec<Effect>, EngineError> {
-        let Command::DefineOrganisation {
-            actors,
-            divisions,
-            matrix,
-            appetite,
-            change_policy,
-        } = command
-        else {
-            return Ok(Vec::new());
-        };
-        let mut division_map = BTreeMap::new();
-        for d in divisions {
-            if division_map
-                .insert(d.key.clone(), Division::new(&d.key, d.name.clone())?)
-                .is_some()
-            {
-                return Err(EngineError::Duplicate {
-                    what: "division",
-                    key: d.key.clone(),
-                });
-            }
-        }
-        let mut actor_map = BTreeMap::new();
-        for a in actors {
-            let mut actor = Actor::new(&a.key, a.name.clone(), a.roles.iter().copied())?;
-            if let Some(d) = &a.division {
-                actor.division = Some(
-                    division_map
-                        .get(d)
-                        .map(|x: &Division| x.id)
-                        .ok_or_else(|| EngineError::UnknownDivision { key: d.clone() })?,
-                );
-            }
-            if actor_map.insert(a.key.clone(), actor).is_some() {
-                return Err(EngineError::Duplicate {
-                    what: "actor",
-                    key: a.key.clone(),
-                });
-            }
-        }
-        // Authority: bootstrap by a top manager defined here, or top management while unused.
-        if self.actors.is_empty() {
-            let me = actor_map
-                .get(key)
-                .ok_or_else(|| EngineError::UnknownActor {
-                    key: key.to_owned(),
-                })?;
-            Self::require(me, key, &[], "define the organisation")?;
-        } else {
-            let me = self.actor_or_err(key)?;
-            Self::require(me, key, &[], "redefine the organisation")?;
-            if !self.risks.is_empty() || !self.changes.changes().is_empty() {
-                return Err(EngineError::OrganisationInUse {
-                    reason: format!(
-                        "{} risk(s), {} change(s)",
-                        self.risks.len(),
-                        self.changes.changes().len()
-                    ),
-                });
-            }
-        }
-        let matrix = match matrix {
-            Some(d) => RiskMatrix::new((**d).clone())?,
-            None => RiskMatrix::standard_5x5(),
-        };
-        let appetite = match appetite {
-            Some(a) => self.appetite_from(a, &division_map)?,
-            None => crate::sms::default_appetite(),
-        };
-        let policy = match change_policy {
-            Some(p) => Self::policy_from(p)?,
-            None => Self::policy_from(&crate::PolicyDef::default())?,
-        };
-        let risks = RiskRegister::new(matrix.clone(), appetite)?;
-        let changes = ChangeRegister::new(policy, matrix)?;
-        self.actors = actor_map;
-        self.divisions = division_map;
-        self.risks = risks;
-        self.changes = changes;
-        Ok(Vec::new())
     }
 
     #[expect(

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use itsm_change::{ChangeId, ChangePolicy, ChangeRegister, ChangeScope, ScopeRule};
+use itsm_change::{ChangeId, ChangePolicy, ChangeRegister};
 use itsm_cmdb::{Baseline, Ci, Cmdb};
 use itsm_core::{Actor, Division, Id, Role};
 use itsm_risk::{Escalation, Reference, RiskAppetite, RiskMatrix, RiskRegister};
 use serde::{Deserialize, Serialize};
 
-use crate::{AppetiteDef, Command, EngineError, PolicyDef};
+use crate::{Command, EngineError};
 
 /// Something an accepted command caused besides its own effect, for the embedding program to
 /// act on (notify top management, show a new reference).
@@ -345,66 +345,5 @@ impl Sms {
             });
         }
         Ok(())
-    }
-
-    pub(crate) fn appetite_from(
-        &self,
-        def: &AppetiteDef,
-        divisions: &BTreeMap<String, Division>,
-    ) -> Result<RiskAppetite, EngineError> {
-        let mut by_division = BTreeMap::new();
-        for (key, level) in &def.divisions {
-            let d = divisions
-                .get(key)
-                .ok_or_else(|| EngineError::UnknownDivision { key: key.clone() })?;
-            by_division.insert(d.id, level.clone());
-        }
-        Ok(RiskAppetite {
-            default_threshold: def.default_threshold.clone(),
-            divisions: by_division,
-            authority: def.authority.clone(),
-            escalate_at: def.escalate_at.clone(),
-            corporate_at: def.corporate_at.clone(),
-        })
-    }
-
-    pub(crate) fn policy_from(def: &PolicyDef) -> Result<ChangePolicy, EngineError> {
-        let ci = |k: &String| Id::<Ci>::from_key(k);
-        Ok(ChangePolicy {
-            scope: ChangeScope {
-                rules: def
-                    .scope
-                    .iter()
-                    .map(|r| ScopeRule {
-                        kind: r.kind.clone(),
-                        attribute: r.attribute.clone(),
-                        controlled: r.controlled,
-                    })
-                    .collect(),
-                include: def.include.iter().map(ci).collect(),
-                exclude: def.exclude.iter().map(ci).collect(),
-            },
-            models: def.models.clone(),
-            major: def.major.clone(),
-            approvals: def.approvals.clone(),
-            segregation_of_duties: !def.allow_self_approval,
-            blackouts: def
-                .blackouts
-                .iter()
-                .map(|b| {
-                    Ok(itsm_change::Blackout {
-                        name: b.name.clone(),
-                        period: itsm_core::Period::new(b.start, b.end)?,
-                        services: b.services.iter().map(ci).collect(),
-                    })
-                })
-                .collect::<Result<Vec<_>, EngineError>>()?,
-            maintenance: def
-                .maintenance
-                .iter()
-                .map(|(k, c)| (ci(k), c.clone()))
-                .collect(),
-            objectives: def.objectives.clone(),
-        })
     }
 }

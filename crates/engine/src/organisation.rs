@@ -1,0 +1,162 @@
+//! Defining the organisation: actors, divisions, the risk matrix and appetite, the change
+//! policy, with records named by key converted to the registers' ids.
+
+use std::collections::BTreeMap;
+
+use itsm_change::{ChangePolicy, ChangeRegister, ChangeScope, ScopeRule};
+use itsm_cmdb::Ci;
+use itsm_core::{Actor, Division, Id};
+use itsm_risk::{RiskAppetite, RiskMatrix, RiskRegister};
+
+use crate::sms::{Effect, Sms};
+use crate::{AppetiteDef, Command, EngineError, PolicyDef};
+
+impl Sms {
+    pub(crate) fn define_organisation(
+        &mut self,
+        key: &str,
+        command: &Command,
+    ) -> Result<Vec<Effect>, EngineError> {
+        let Command::DefineOrganisation {
+            actors,
+            divisions,
+            matrix,
+            appetite,
+            change_policy,
+        } = command
+        else {
+            return Ok(Vec::new());
+        };
+        let mut division_map = BTreeMap::new();
+        for d in divisions {
+            if division_map
+                .insert(d.key.clone(), Division::new(&d.key, d.name.clone())?)
+                .is_some()
+            {
+                return Err(EngineError::Duplicate {
+                    what: "division",
+                    key: d.key.clone(),
+                });
+            }
+        }
+        let mut actor_map = BTreeMap::new();
+        for a in actors {
+            let mut actor = Actor::new(&a.key, a.name.clone(), a.roles.iter().copied())?;
+            if let Some(d) = &a.division {
+                actor.division = Some(
+                    division_map
+                        .get(d)
+                        .map(|x: &Division| x.id)
+                        .ok_or_else(|| EngineError::UnknownDivision { key: d.clone() })?,
+                );
+            }
+            if actor_map.insert(a.key.clone(), actor).is_some() {
+                return Err(EngineError::Duplicate {
+                    what: "actor",
+                    key: a.key.clone(),
+                });
+            }
+        }
+        // Authority: bootstrap by a top manager defined here, or top management while unused.
+        if self.actors.is_empty() {
+            let me = actor_map
+                .get(key)
+                .ok_or_else(|| EngineError::UnknownActor {
+                    key: key.to_owned(),
+                })?;
+            Self::require(me, key, &[], "define the organisation")?;
+        } else {
+            let me = self.actor_or_err(key)?;
+            Self::require(me, key, &[], "redefine the organisation")?;
+            if !self.risks.is_empty() || !self.changes.changes().is_empty() {
+                return Err(EngineError::OrganisationInUse {
+                    reason: format!(
+                        "{} risk(s), {} change(s)",
+                        self.risks.len(),
+                        self.changes.changes().len()
+                    ),
+                });
+            }
+        }
+        let matrix = match matrix {
+            Some(d) => RiskMatrix::new((**d).clone())?,
+            None => RiskMatrix::standard_5x5(),
+        };
+        let appetite = match appetite {
+            Some(a) => self.appetite_from(a, &division_map)?,
+            None => crate::sms::default_appetite(),
+        };
+        let policy = match change_policy {
+            Some(p) => Self::policy_from(p)?,
+            None => Self::policy_from(&crate::PolicyDef::default())?,
+        };
+        let risks = RiskRegister::new(matrix.clone(), appetite)?;
+        let changes = ChangeRegister::new(policy, matrix)?;
+        self.actors = actor_map;
+        self.divisions = division_map;
+        self.risks = risks;
+        self.changes = changes;
+        Ok(Vec::new())
+    }
+
+    pub(crate) fn appetite_from(
+        &self,
+        def: &AppetiteDef,
+        divisions: &BTreeMap<String, Division>,
+    ) -> Result<RiskAppetite, EngineError> {
+        let mut by_division = BTreeMap::new();
+        for (key, level) in &def.divisions {
+            let d = divisions
+                .get(key)
+                .ok_or_else(|| EngineError::UnknownDivision { key: key.clone() })?;
+            by_division.insert(d.id, level.clone());
+        }
+        Ok(RiskAppetite {
+            default_threshold: def.default_threshold.clone(),
+            divisions: by_division,
+            authority: def.authority.clone(),
+            escalate_at: def.escalate_at.clone(),
+            corporate_at: def.corporate_at.clone(),
+        })
+    }
+
+    pub(crate) fn policy_from(def: &PolicyDef) -> Result<ChangePolicy, EngineError> {
+        let ci = |k: &String| Id::<Ci>::from_key(k);
+        Ok(ChangePolicy {
+            scope: ChangeScope {
+                rules: def
+                    .scope
+                    .iter()
+                    .map(|r| ScopeRule {
+                        kind: r.kind.clone(),
+                        attribute: r.attribute.clone(),
+                        controlled: r.controlled,
+                    })
+                    .collect(),
+                include: def.include.iter().map(ci).collect(),
+                exclude: def.exclude.iter().map(ci).collect(),
+            },
+            models: def.models.clone(),
+            major: def.major.clone(),
+            approvals: def.approvals.clone(),
+            segregation_of_duties: !def.allow_self_approval,
+            blackouts: def
+                .blackouts
+                .iter()
+                .map(|b| {
+                    Ok(itsm_change::Blackout {
+                        name: b.name.clone(),
+                        period: itsm_core::Period::new(b.start, b.end)?,
+                        services: b.services.iter().map(ci).collect(),
+                    })
+                })
+                .collect::<Result<Vec<_>, EngineError>>()?,
+            maintenance: def
+                .maintenance
+                .iter()
+                .map(|(k, c)| (ci(k), c.clone()))
+                .collect(),
+            objectives: def.objectives.clone(),
+        })
+    }
+}

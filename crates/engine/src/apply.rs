@@ -300,6 +300,45 @@ impl Sms {
                 );
                 self.cmdb.add_group(group)?;
             }
+            Command::RemoveRedundancyGroup { name } => {
+                Self::require(&actor, key, CONFIGURATION, "remove redundancy groups")?;
+                let id = Id::from_key(name);
+                let group = self
+                    .cmdb
+                    .group(id)
+                    .ok_or(itsm_cmdb::CmdbError::UnknownGroup { id })?;
+                let dependent =
+                    self.cmdb
+                        .ci(group.dependent)
+                        .ok_or(itsm_cmdb::CmdbError::UnknownCi {
+                            id: group.dependent,
+                        })?;
+                self.outside_change_control(dependent, "regroup")?;
+                self.cmdb.remove_group(id)?;
+            }
+            Command::RemoveCi { ci, cascade } => {
+                Self::require(&actor, key, CONFIGURATION, "remove configuration items")?;
+                let current = self
+                    .cmdb
+                    .ci(self.ci_of(ci))
+                    .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
+                self.outside_change_control(current, "remove")?;
+                // Removing a CI also edits the CIs related to it: they must be outside change
+                // control too.
+                let id = current.id;
+                for r in self.cmdb.relations_of(id)? {
+                    let other = if r.from == id { r.to } else { r.from };
+                    if let Some(o) = self.cmdb.ci(other) {
+                        self.outside_change_control(o, "relate")?;
+                    }
+                }
+                let mode = if *cascade {
+                    itsm_cmdb::Removal::Cascade
+                } else {
+                    itsm_cmdb::Removal::Refuse
+                };
+                self.cmdb.remove_ci(id, mode)?;
+            }
             Command::ImportConfiguration { parts } => {
                 Self::require(&actor, key, CONFIGURATION, "import configuration")?;
                 if !self.cmdb.is_empty() {
@@ -379,6 +418,32 @@ impl Sms {
                     key: risk_key.clone(),
                     reference,
                 });
+            }
+            Command::UpdateRisk {
+                risk,
+                title,
+                description,
+                category,
+                owner,
+                target_date,
+                review_interval_days,
+            } => {
+                self.require_risk_steward(&actor, key, risk, "update")?;
+                let id = self.risk_id(risk)?;
+                let owner = owner
+                    .as_deref()
+                    .map(|o| self.actor_or_err(o).map(|a| a.id))
+                    .transpose()?;
+                let update = itsm_risk::RiskUpdate {
+                    title: title.clone(),
+                    description: description.clone(),
+                    category: category.clone(),
+                    owner,
+                    target_date: target_date.map(Some),
+                    review_interval_days: review_interval_days.map(Some),
+                    ..itsm_risk::RiskUpdate::default()
+                };
+                self.risks.update(&actor, at, id, update)?;
             }
             Command::AssessRisk {
                 risk,

@@ -329,6 +329,20 @@ pub enum Command {
         /// How many must be up.
         min_up: usize,
     },
+    /// Removes a redundancy group (its members stay plain dependencies).
+    RemoveRedundancyGroup {
+        /// The group's name.
+        name: String,
+    },
+    /// Removes a CI outside change control (cascading removes its relations and its membership
+    /// of groups; without it, a CI others depend on is refused).
+    RemoveCi {
+        /// The CI.
+        ci: String,
+        /// Remove its relations too.
+        #[serde(default)]
+        cascade: bool,
+    },
     /// Loads a whole configuration (from discovery or another CMDB) into an empty CMDB in one
     /// validated step; records keep their given ids.
     ImportConfiguration {
@@ -379,6 +393,29 @@ pub enum Command {
         #[serde(default)]
         target_date: Option<NaiveDate>,
         /// Days between reviews.
+        #[serde(default)]
+        review_interval_days: Option<u32>,
+    },
+    /// Changes a risk's descriptive fields.
+    UpdateRisk {
+        /// The risk.
+        risk: String,
+        /// New title.
+        #[serde(default)]
+        title: Option<String>,
+        /// New description.
+        #[serde(default)]
+        description: Option<String>,
+        /// New category.
+        #[serde(default)]
+        category: Option<String>,
+        /// New owner (actor key).
+        #[serde(default)]
+        owner: Option<String>,
+        /// New target date for mitigation.
+        #[serde(default)]
+        target_date: Option<NaiveDate>,
+        /// New review interval in days.
         #[serde(default)]
         review_interval_days: Option<u32>,
     },
@@ -578,9 +615,12 @@ impl Command {
             Self::Relate { .. } => "relate",
             Self::Unrelate { .. } => "unrelate",
             Self::AddRedundancyGroup { .. } => "add_redundancy_group",
+            Self::RemoveRedundancyGroup { .. } => "remove_redundancy_group",
+            Self::RemoveCi { .. } => "remove_ci",
             Self::ImportConfiguration { .. } => "import_configuration",
             Self::TakeBaseline { .. } => "take_baseline",
             Self::IdentifyRisk { .. } => "identify_risk",
+            Self::UpdateRisk { .. } => "update_risk",
             Self::AssessRisk { .. } => "assess_risk",
             Self::TreatRisk { .. } => "treat_risk",
             Self::AddRiskAction { .. } => "add_risk_action",

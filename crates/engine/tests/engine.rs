@@ -599,3 +599,117 @@ fn imported_configuration_is_addressed_by_key() {
     assert_eq!(i.services_down, ["svc-imported"]);
     assert_eq!(Sms::replay(sms.log()).unwrap(), sms);
 }
+
+#[test]
+fn removals_and_risk_updates() {
+    let mut sms = engine();
+    sms.apply("ops", at(2), add_ci("app-b", CiKind::Application))
+        .unwrap();
+    sms.apply(
+        "ops",
+        at(2),
+        Command::Relate {
+            from: "svc-shop".into(),
+            kind: RelationKind::DependsOn,
+            to: "app-b".into(),
+        },
+    )
+    .unwrap();
+    sms.apply(
+        "ops",
+        at(2),
+        Command::AddRedundancyGroup {
+            name: "apps".into(),
+            dependent: "svc-shop".into(),
+            members: vec!["app-shop".into(), "app-b".into()],
+            min_up: 1,
+        },
+    )
+    .unwrap();
+    let before = sms.clone();
+    let e = sms
+        .apply(
+            "ops",
+            at(3),
+            Command::RemoveCi {
+                ci: "app-b".into(),
+                cascade: false,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("cannot be removed: 1 configuration item(s) depend on it (svc-shop)"),
+        "{e}"
+    );
+    assert_eq!(sms, before);
+    // Cascading would leave the 1-of-2 group with one member: still valid.
+    sms.apply(
+        "ops",
+        at(3),
+        Command::RemoveCi {
+            ci: "app-b".into(),
+            cascade: true,
+        },
+    )
+    .unwrap();
+    assert!(sms.cmdb().ci_by_key("app-b").is_none());
+    sms.apply(
+        "ops",
+        at(4),
+        Command::RemoveRedundancyGroup {
+            name: "apps".into(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        sms.apply(
+            "ops",
+            at(4),
+            Command::RemoveRedundancyGroup {
+                name: "apps".into()
+            }
+        ),
+        Err(EngineError::Cmdb(_))
+    ));
+    let identify = Command::IdentifyRisk {
+        key: "r".into(),
+        title: "Old title".into(),
+        category: "c".into(),
+        owner: "ops".into(),
+        description: String::new(),
+        kind: None,
+        pillars: Default::default(),
+        register: None,
+        division: None,
+        links: LinksDef::default(),
+        source: None,
+        inherent: None,
+        target_date: None,
+        review_interval_days: None,
+    };
+    sms.apply("ops", at(5), identify).unwrap();
+    let update = Command::UpdateRisk {
+        risk: "r".into(),
+        title: Some("New title".into()),
+        description: None,
+        category: None,
+        owner: Some("rm".into()),
+        target_date: None,
+        review_interval_days: Some(30),
+    };
+    assert!(matches!(
+        sms.apply("guest", at(6), update.clone()),
+        Err(EngineError::NotAuthorized { .. })
+    ));
+    sms.apply("ops", at(6), update).unwrap();
+    let r = sms
+        .risks()
+        .risk_by_reference(sms.risk_reference("r").unwrap())
+        .unwrap();
+    assert_eq!(
+        (r.title.as_str(), r.owner, r.review_interval_days),
+        ("New title", sms.actor("rm").unwrap().id, Some(30))
+    );
+    assert_eq!(Sms::replay(sms.log()).unwrap(), sms);
+}

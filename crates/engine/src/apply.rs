@@ -6,6 +6,7 @@ use itsm_cmdb::{Ci, CiPatch, CmdbOp, RedundancyGroup, Relation};
 use itsm_core::{Actor, Id, Period, Process, Role};
 use itsm_risk::{
     Assessment, NewAction, NewRisk, RegisterKind, RiskKind, RiskSource, Score, Treatment,
+    may_own_risks,
 };
 
 use crate::sms::{Effect, Event, Sms};
@@ -123,6 +124,18 @@ impl Sms {
             })
     }
 
+    /// The actor with this key, who must be able to own risks.
+    fn owner_or_err(&self, key: &str) -> Result<&Actor, EngineError> {
+        let a = self.actor_or_err(key)?;
+        if may_own_risks(a) {
+            Ok(a)
+        } else {
+            Err(EngineError::MayNotOwnRisks {
+                actor: key.to_owned(),
+            })
+        }
+    }
+
     fn change_key_id(&self, key: &str) -> Result<Id<itsm_change::ChangeId>, EngineError> {
         self.change_keys
             .get(key)
@@ -132,7 +145,8 @@ impl Sms {
             })
     }
 
-    /// The risk's owner or a risk manager (or top management).
+    /// The risk's owner (holding a role that may own risks) or a risk manager (or top
+    /// management).
     fn require_risk_steward(
         &self,
         actor: &Actor,
@@ -141,7 +155,7 @@ impl Sms {
         action: &str,
     ) -> Result<(), EngineError> {
         let id = self.risk_id(risk)?;
-        if self.risks.risk(id).is_some_and(|r| r.owner == actor.id) {
+        if self.risks.risk(id).is_some_and(|r| r.owner == actor.id) && may_own_risks(actor) {
             return Ok(());
         }
         Self::require(
@@ -385,7 +399,22 @@ impl Sms {
                         key: risk_key.clone(),
                     });
                 }
-                let owner = self.actor_or_err(owner)?.id;
+                let owner_actor = self.owner_or_err(owner)?;
+                let owner = owner_actor.id;
+                // Rating a new risk, or filing it under the corporate register or the
+                // change-assessment source, is for its owner or a risk manager (the engine
+                // files change-assessment risks itself).
+                let privileged = inherent.is_some()
+                    || register.as_deref() == Some("corporate")
+                    || matches!(source, Some(RiskSource::ChangeAssessment));
+                if privileged && actor.id != owner {
+                    Self::require(
+                        &actor,
+                        key,
+                        &[Role::RiskManager],
+                        "rate a new risk, or file it under the corporate register or the change-assessment source (it is not the owner)",
+                    )?;
+                }
                 let mut new = NewRisk::new(title.clone(), category.clone(), owner);
                 new.description.clone_from(description);
                 new.kind = kind.unwrap_or(RiskKind::Threat);
@@ -432,7 +461,7 @@ impl Sms {
                 let id = self.risk_id(risk)?;
                 let owner = owner
                     .as_deref()
-                    .map(|o| self.actor_or_err(o).map(|a| a.id))
+                    .map(|o| self.owner_or_err(o).map(|a| a.id))
                     .transpose()?;
                 let update = itsm_risk::RiskUpdate {
                     title: title.clone(),
@@ -452,6 +481,13 @@ impl Sms {
                 rationale,
             } => {
                 let id = self.risk_id(risk)?;
+                let unrated = self
+                    .risks
+                    .risk(id)
+                    .is_some_and(|r| r.inherent.is_none() && r.residual.is_none());
+                if unrated {
+                    self.require_risk_steward(&actor, key, risk, "rate")?;
+                }
                 let a = Assessment {
                     inherent: inherent.as_ref().map(score),
                     residual: residual.as_ref().map(score),

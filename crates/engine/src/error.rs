@@ -57,6 +57,14 @@ pub enum EngineError {
         /// The roles that may.
         needs: String,
     },
+    /// A risk named for an owner who may not own risks.
+    #[error(
+        "`{actor}` may not own risks: an owner is a risk owner, a risk manager or top management"
+    )]
+    MayNotOwnRisks {
+        /// The actor's key.
+        actor: String,
+    },
     /// A direct edit of a CI under change control.
     #[error("`{ci}` is under change control by {rule}; {action} it through a change")]
     ChangeControlled {

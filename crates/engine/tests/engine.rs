@@ -30,7 +30,10 @@ fn organisation() -> Command {
         actors: vec![
             actor("ceo", &[Role::TopManagement]),
             actor("cm", &[Role::ChangeManager]),
-            actor("ops", &[Role::Implementer, Role::ServiceOwner]),
+            actor(
+                "ops",
+                &[Role::Implementer, Role::ServiceOwner, Role::RiskOwner],
+            ),
             actor("rm", &[Role::RiskManager]),
             actor("cab", &[Role::CabMember]),
             actor("guest", &[]),
@@ -45,10 +48,16 @@ fn organisation() -> Command {
             divisions: [("retail".to_owned(), "Low".to_owned())]
                 .into_iter()
                 .collect(),
-            authority: vec![itsm_risk::Authority {
-                role: Role::RiskManager,
-                up_to: "High".into(),
-            }],
+            authority: vec![
+                itsm_risk::Authority {
+                    role: Role::RiskManager,
+                    up_to: "High".into(),
+                },
+                itsm_risk::Authority {
+                    role: Role::RiskOwner,
+                    up_to: "Low".into(),
+                },
+            ],
             escalate_at: "High".into(),
             corporate_at: None,
         })),

@@ -14,6 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{RiskError, RiskMatrix};
 
+/// Whether `actor` may own risks: a risk owner, a risk manager or top management. A risk is
+/// never handed to (or identified for) anyone else, so ownership never comes without a role.
+#[must_use]
+pub fn may_own_risks(actor: &Actor) -> bool {
+    [Role::RiskOwner, Role::RiskManager, Role::TopManagement]
+        .into_iter()
+        .any(|r| actor.has_role(r))
+}
+
 /// One rung of the authority ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -55,9 +55,10 @@ impl RiskRegister {
             division: new.division,
             links: new.links,
             source: new.source,
-            inherent,
+            inherent: inherent.clone(),
             residual: None,
             residual_rationale: None,
+            peak: inherent,
             initial_mitigation: new.initial_mitigation,
             treatment: None,
             actions: Vec::new(),
@@ -120,6 +121,10 @@ impl RiskRegister {
             next.sub_category = v;
         }
         if let Some(v) = u.owner {
+            if v != next.owner {
+                // Handing a risk over is a decision on it: the rung for its level is needed.
+                self.check_authority(actor, &next, "hand over", next.decision_rank())?;
+            }
             next.owner = v;
         }
         if let Some(v) = u.register {
@@ -190,13 +195,22 @@ impl RiskRegister {
                 });
             }
         }
-        // Re-scoring (changing a rating that existed) needs authority over the higher level.
+        // Re-scoring (changing a rating that existed) and lowering the level (a first residual
+        // below the inherent included) need authority over the highest level involved.
         let changed = |old: &Option<Rating>, new: &Option<Rating>| old.is_some() && old != new;
-        if changed(&current.inherent, &next.inherent) || changed(&current.residual, &next.residual)
+        let lowers = match (Self::rank(current.current()), Self::rank(next.current())) {
+            (Some(before), Some(after)) => after < before,
+            (None, _) => false,
+            (Some(_), None) => true,
+        };
+        if lowers
+            || changed(&current.inherent, &next.inherent)
+            || changed(&current.residual, &next.residual)
         {
             let ranks = [
                 &current.inherent,
                 &current.residual,
+                &current.peak,
                 &next.inherent,
                 &next.residual,
             ];
@@ -230,6 +244,9 @@ impl RiskRegister {
         let idx = self.index(id)?;
         let current = self.get(idx)?;
         Self::check_live(current, "treat")?;
+        // Treating is a decision on the risk: authorised against the highest level it has
+        // carried since it was last closed or accepted, never against "unrated".
+        self.check_authority(actor, current, "treat", current.decision_rank())?;
         let mut next = current.clone();
         match &t {
             Treatment::Mitigate => {}
@@ -251,6 +268,9 @@ impl RiskRegister {
                 next.residual = None;
                 next.residual_rationale = None;
             }
+        }
+        if matches!(t, Treatment::Accept(_)) {
+            next.peak = next.current().cloned();
         }
         next.treatment = Some(t);
         if next.status == RiskStatus::New {
@@ -382,6 +402,7 @@ impl RiskRegister {
         };
         self.check_acceptance(actor, current, at, &acceptance)?;
         let mut next = current.clone();
+        next.peak = next.current().cloned();
         next.treatment = Some(Treatment::Accept(acceptance));
         if next.status == RiskStatus::New {
             next.status = RiskStatus::Open;
@@ -438,7 +459,8 @@ impl RiskRegister {
     /// # Errors
     /// [`RiskError::UnknownRisk`], [`RiskError::IllegalTransition`],
     /// [`RiskError::OpenActions`], [`RiskError::NoAuthority`] (the actor's rung does not reach
-    /// the risk's level; an unrated risk needs any rung, or its owner).
+    /// the highest level the risk has carried since it was last closed or accepted; a risk never
+    /// rated needs a rung all the same: ownership alone is no authority).
     pub fn close(
         &mut self,
         actor: &Actor,
@@ -457,14 +479,11 @@ impl RiskRegister {
                 first: *first,
             });
         }
-        match Self::rank(current.current()) {
-            Some(level) => self.check_authority(actor, current, "close", level)?,
-            None if current.owner == actor.id => {}
-            None => self.check_authority(actor, current, "close", 0)?,
-        }
+        self.check_authority(actor, current, "close", current.decision_rank())?;
         let mut next = current.clone();
         next.status = RiskStatus::Closed;
         next.closed_at = Some(at);
+        next.peak = next.current().cloned();
         let note = (!note.trim().is_empty()).then(|| note.to_owned());
         self.commit(idx, actor, at, Operation::Close, note, next)
     }

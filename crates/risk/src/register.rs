@@ -330,6 +330,7 @@ impl RiskRegister {
             operation: "accepting",
         })?;
         let level = current.level_rank;
+        let decision = risk.decision_rank().max(level);
         let (threshold, whose) = self.appetite.threshold(risk.division);
         let limit = self.matrix.level_rank(threshold).unwrap_or(0);
         if level > limit && !actor.has_role(Role::TopManagement) {
@@ -340,7 +341,7 @@ impl RiskRegister {
                 division: whose,
             });
         }
-        self.check_authority(actor, risk, "accept", level)
+        self.check_authority(actor, risk, "accept", decision)
     }
 
     /// Escalation and corporate-copy rules, applied to `next` before it is committed. Returns
@@ -462,6 +463,24 @@ impl RiskRegister {
         let (escalations, copy) =
             self.escalate(Some(&before), &mut next, at, op == Operation::Materialize);
         next.version = before.version.saturating_add(1);
+        // The peak only rises between decisions (close and accept reset it to the level the
+        // risk carries before committing): to the level it carries now, and to any rating this
+        // operation set.
+        let set = [
+            (before.inherent != next.inherent).then_some(next.inherent.as_ref()),
+            (before.residual != next.residual).then_some(next.residual.as_ref()),
+            Some(next.current()),
+        ];
+        if let Some(top) = set
+            .into_iter()
+            .flatten()
+            .flatten()
+            .max_by_key(|r| r.level_rank)
+            .filter(|top| Self::rank(Some(top)) > Self::rank(next.peak.as_ref()))
+            .cloned()
+        {
+            next.peak = Some(top);
+        }
         let changes = diff(Some(&before), &next);
         let seq = self.history.get(idx).map_or(0, Vec::len) + 1;
         if let Some(h) = self.history.get_mut(idx) {
@@ -541,7 +560,10 @@ impl TryFrom<RegisterRecord> for RiskRegister {
                     risk.reference
                 )));
             }
-            for rating in [&risk.inherent, &risk.residual].into_iter().flatten() {
+            for rating in [&risk.inherent, &risk.residual, &risk.peak]
+                .into_iter()
+                .flatten()
+            {
                 if reg.matrix.rate(&rating.impact, &rating.likelihood).as_ref() != Ok(rating) {
                     return Err(invalid(format!(
                         "a rating of `{expected}` does not match the matrix"

@@ -309,6 +309,11 @@ pub struct Risk {
     pub residual: Option<Rating>,
     /// Why the residual is rated above the inherent risk, when it is.
     pub residual_rationale: Option<String>,
+    /// The highest rating the risk has carried since it was last closed or accepted: the level
+    /// it carried then, and every rating (inherent or residual) set or carried since. Closing, accepting, treating and
+    /// handing the risk over are authorised against it, so clearing or lowering a rating
+    /// first never lowers the authority a decision needs.
+    pub peak: Option<Rating>,
     /// The initial mitigation (controls already in place when identified).
     pub initial_mitigation: Option<String>,
     /// Chosen treatment.
@@ -344,6 +349,13 @@ impl Risk {
             return None;
         }
         self.residual.as_ref().or(self.inherent.as_ref())
+    }
+
+    /// The level rank decisions on the risk are authorised against: the rank of [`Risk::peak`],
+    /// or 0 (the lowest level) for a risk never rated, which still needs a rung of the ladder.
+    #[must_use]
+    pub fn decision_rank(&self) -> usize {
+        self.peak.as_ref().map_or(0, |p| p.level_rank)
     }
 
     /// Open mitigation actions.

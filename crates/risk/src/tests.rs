@@ -446,12 +446,12 @@ fn avoiding_and_transferring() {
         .unwrap()
         .id;
     assert!(matches!(
-        reg.plan_treatment(&p.owner, at(2), id, Treatment::Avoid { how: " ".into() }),
+        reg.plan_treatment(&p.manager, at(2), id, Treatment::Avoid { how: " ".into() }),
         Err(RiskError::Empty { .. })
     ));
     let r = reg
         .plan_treatment(
-            &p.owner,
+            &p.manager,
             at(2),
             id,
             Treatment::Avoid {
@@ -460,13 +460,19 @@ fn avoiding_and_transferring() {
         )
         .unwrap();
     assert!(r.current().is_none(), "an avoided risk has no residual");
+    // The owner's rung (Medium) does not reach the level the risk carried (High): avoiding
+    // does not open a way to close it.
+    assert!(matches!(
+        reg.close(&p.owner, at(3), id, "avoided"),
+        Err(RiskError::NoAuthority { .. })
+    ));
     let other = reg
         .identify(&p.owner, at(1), new(&p, "Moderate", "Likely"))
         .unwrap()
         .id;
     let r = reg
         .transfer(
-            &p.owner,
+            &p.manager,
             at(2),
             other,
             Id::from_key("insurer"),
@@ -481,7 +487,7 @@ fn avoiding_and_transferring() {
         rationale: "x".into(),
     });
     assert!(matches!(
-        reg.plan_treatment(&p.owner, at(2), other, forged),
+        reg.plan_treatment(&p.manager, at(2), other, forged),
         Err(RiskError::Missing {
             field: "acceptance.by",
             ..

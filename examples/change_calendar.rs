@@ -61,22 +61,22 @@ fn policy() -> Res<ChangePolicy> {
                     controlled: true,
                 },
                 ScopeRule {
-                    kind: Some("hardware".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Hardware),
                     attribute: None,
                     controlled: true,
                 },
                 ScopeRule {
-                    kind: Some("network".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Network),
                     attribute: None,
                     controlled: true,
                 },
                 ScopeRule {
-                    kind: Some("external service".into()),
+                    kind: Some(itsm_cmdb::CiKindName::ExternalService),
                     attribute: None,
                     controlled: true,
                 },
                 ScopeRule {
-                    kind: Some("service".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Service),
                     attribute: None,
                     controlled: true,
                 },
@@ -86,7 +86,7 @@ fn policy() -> Res<ChangePolicy> {
         models: vec![StandardModel {
             name: "patch a host".into(),
             description: "monthly operating system patch of one host".into(),
-            kinds: ["hardware".to_owned()].into_iter().collect(),
+            kinds: [itsm_cmdb::CiKindName::Hardware].into_iter().collect(),
             // Every host here serves the critical bundle, so a routine patch rates High.
             max_level: "High".into(),
             max_cost: Some(eur(500)?),

@@ -342,7 +342,7 @@ pub fn assess(
             let mut reasons = Vec::new();
             for t in &change.targets {
                 if let Some(ci) = cmdb.ci(*t) {
-                    if !m.kinds.contains(ci.kind.name()) {
+                    if !m.kinds.contains(&ci.kind.kind_name()) {
                         reasons.push(format!(
                             "target `{}` is a {}, not covered by the model",
                             ci.key,

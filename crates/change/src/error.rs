@@ -32,6 +32,29 @@ pub enum ChangeError {
         /// Why.
         why: &'static str,
     },
+    /// A delta that edits CIs the change does not target: they would escape its assessment
+    /// and approvals.
+    #[error(
+        "{change}: the delta edits {cis}, which the change does not target; name them as targets so they are assessed and approved"
+    )]
+    DeltaOutsideTargets {
+        /// The change (reference).
+        change: String,
+        /// The CIs reached, by key, in backticks.
+        cis: String,
+    },
+    /// A window that overlaps a freeze applying to a change that is not an emergency.
+    #[error(
+        "{change}: the window {window} overlaps freeze `{freeze}`; only emergency changes may run in a freeze"
+    )]
+    InFreeze {
+        /// The change (reference).
+        change: String,
+        /// The window.
+        window: String,
+        /// The freeze's name.
+        freeze: String,
+    },
     /// A standard change naming a model the policy does not have.
     #[error("{change}: no standard change model `{model}` in the policy")]
     UnknownModel {

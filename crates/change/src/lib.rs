@@ -20,6 +20,7 @@
 
 mod assess;
 mod change;
+mod delta;
 mod error;
 mod metrics;
 mod policy;
@@ -34,6 +35,7 @@ pub use change::{
     ApprovalRecord, Category, Change, ChangeId, ChangeStatus, Factor, FactorLevel, LogEntry,
     Nature, NewChange, NotDoing, Outcome, TransitionStage,
 };
+pub use delta::reach;
 pub use error::ChangeError;
 pub use metrics::{ChangeMetrics, Unauthorized, schedule_markdown};
 pub use policy::{

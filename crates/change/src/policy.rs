@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use itsm_cmdb::{AttrValue, Ci};
+use itsm_cmdb::{AttrValue, Ci, CiKindName};
 use itsm_core::{Calendar, Id, Money, Period};
 use itsm_risk::RiskMatrix;
 use rust_decimal::Decimal;
@@ -23,10 +23,10 @@ use crate::ChangeError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeRule {
-    /// CI kind name the rule applies to (`"hardware"`, `"software"`, `"service"` ...); any kind
+    /// CI kind the rule applies to (`"hardware"`, `"software"`, `"service"` ...); any kind
     /// when `None`.
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<CiKindName>,
     /// Attribute the CI must have with this value (`environment = production`); any when
     /// `None`.
     #[serde(default)]
@@ -59,7 +59,7 @@ impl ChangeScope {
             return None;
         }
         let (i, rule) = self.rules.iter().enumerate().find(|(_, r)| {
-            r.kind.as_deref().is_none_or(|k| k == ci.kind.name())
+            r.kind.as_ref().is_none_or(|k| k.matches(&ci.kind))
                 && r.attribute
                     .as_ref()
                     .is_none_or(|(name, value)| ci.attributes.get(name) == Some(value))
@@ -99,7 +99,7 @@ pub struct StandardModel {
     #[serde(default)]
     pub description: String,
     /// CI kinds every target must have.
-    pub kinds: BTreeSet<String>,
+    pub kinds: BTreeSet<CiKindName>,
     /// The highest assessed risk level it covers.
     pub max_level: String,
     /// The highest estimated cost it covers.

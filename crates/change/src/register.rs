@@ -229,8 +229,9 @@ impl ChangeRegister {
     /// Raises a change in draft.
     ///
     /// # Errors
-    /// [`ChangeError::Missing`] (title, targets), [`ChangeError::Cmdb`] (a target not in the
-    /// CMDB), [`ChangeError::UnknownModel`], [`ChangeError::Core`] (a cost in another currency
+    /// [`ChangeError::Missing`] (title, targets), [`ChangeError::Cmdb`] (a target, or a CI an
+    /// edit of the delta names, not in the CMDB), [`ChangeError::DeltaOutsideTargets`] (the delta
+    /// edits CIs that are not targets; see [`crate::reach`]), [`ChangeError::UnknownModel`], [`ChangeError::Core`] (a cost in another currency
     /// than the policy's thresholds).
     pub fn raise(
         &mut self,
@@ -255,6 +256,21 @@ impl ChangeRegister {
         for t in &new.targets {
             cmdb.ci(*t)
                 .ok_or(itsm_cmdb::CmdbError::UnknownCi { id: *t })?;
+        }
+        let reached = crate::reach(&new.delta, cmdb)?;
+        let outside: Vec<String> = reached
+            .iter()
+            .filter(|id| !new.targets.contains(id))
+            .map(|id| {
+                cmdb.ci(*id)
+                    .map_or_else(|| format!("`{id}`"), |c| format!("`{}`", c.key))
+            })
+            .collect();
+        if !outside.is_empty() {
+            return Err(ChangeError::DeltaOutsideTargets {
+                change: reference,
+                cis: outside.join(", "),
+            });
         }
         if let Category::Standard(m) = &new.category {
             if self.policy.model(m).is_none() {
@@ -486,10 +502,33 @@ impl ChangeRegister {
         self.commit(idx, actor, at, format!("completed the {stage} stage"), next)
     }
 
-    /// Gives an approved change its implementation window.
+    /// The first freeze that applies to `c` and overlaps `window`.
+    fn freeze_over(&self, c: &Change, window: &Period) -> Option<&crate::Blackout> {
+        let services: Vec<Id<itsm_cmdb::Ci>> = c
+            .assessment
+            .iter()
+            .flat_map(|a| a.impacted_services.iter().map(|s| s.service))
+            .collect();
+        self.policy.blackouts.iter().find(|b| {
+            (b.services.is_empty() || services.iter().any(|s| b.services.contains(s)))
+                && b.period.overlaps(window)
+        })
+    }
+
+    fn when(window: &Period) -> String {
+        format!(
+            "{} to {}",
+            window.start().format("%Y-%m-%d %H:%M"),
+            window.end().format("%Y-%m-%d %H:%M")
+        )
+    }
+
+    /// Gives an approved change its implementation window. A window that overlaps a freeze
+    /// applying to the change is refused, except for emergency changes.
     ///
     /// # Errors
-    /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for an empty window.
+    /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for an empty window,
+    /// [`ChangeError::InFreeze`].
     pub fn schedule(
         &mut self,
         actor: &Actor,
@@ -509,6 +548,15 @@ impl ChangeRegister {
                 why: "an implementation window has a duration",
             });
         }
+        if !c.is_emergency() {
+            if let Some(b) = self.freeze_over(c, &window) {
+                return Err(ChangeError::InFreeze {
+                    change: c.reference(),
+                    window: Self::when(&window),
+                    freeze: b.name.clone(),
+                });
+            }
+        }
         let mut next = c.clone();
         next.window = Some(window);
         next.status = ChangeStatus::Scheduled;
@@ -521,11 +569,13 @@ impl ChangeRegister {
     }
 
     /// Starts implementation: a scheduled change, or an approved emergency change. A
-    /// major-impact change must have passed design and transition. Starting inside a freeze is
-    /// refused, except for emergency changes, which are flagged for review.
+    /// major-impact change must have passed design and transition. A change whose window
+    /// overlaps a freeze that applies is refused, except emergency changes, which are flagged
+    /// for review.
     ///
     /// # Errors
-    /// [`ChangeError::IllegalTransition`], [`ChangeError::TransitionIncomplete`].
+    /// [`ChangeError::IllegalTransition`], [`ChangeError::TransitionIncomplete`],
+    /// [`ChangeError::InFreeze`].
     pub fn start(
         &mut self,
         actor: &Actor,
@@ -546,27 +596,28 @@ impl ChangeRegister {
             });
         }
         let mut next = c.clone();
-        let services: Vec<Id<itsm_cmdb::Ci>> = c
-            .assessment
-            .iter()
-            .flat_map(|a| a.impacted_services.iter().map(|s| s.service))
-            .collect();
-        for b in &self.policy.blackouts {
-            let applies = b.services.is_empty() || services.iter().any(|s| b.services.contains(s));
-            if applies && b.period.contains(at) {
-                if !c.is_emergency() {
-                    return Err(ChangeError::IllegalTransition {
-                        change: c.reference(),
-                        from: c.status,
-                        action: "start (inside a freeze)",
-                    });
-                }
-                next.review_required = true;
-                next.flags.push(format!(
-                    "emergency change implemented inside freeze `{}`",
-                    b.name
-                ));
+        // The whole window counts, and the instant of starting too (a change started early,
+        // outside its window): one that runs into a freeze is refused; an emergency change is
+        // flagged for review.
+        let instant = at
+            .checked_add_signed(chrono::TimeDelta::seconds(1))
+            .and_then(|end| Period::new(at, end).ok());
+        let freeze = [c.window, instant]
+            .into_iter()
+            .flatten()
+            .find_map(|w| self.freeze_over(c, &w).map(|b| (w, b.name.clone())));
+        if let Some((w, name)) = freeze {
+            if !c.is_emergency() {
+                return Err(ChangeError::InFreeze {
+                    change: c.reference(),
+                    window: Self::when(&w),
+                    freeze: name,
+                });
             }
+            next.review_required = true;
+            next.flags.push(format!(
+                "emergency change implemented inside freeze `{name}`"
+            ));
         }
         next.status = ChangeStatus::Implementing;
         self.commit(idx, actor, at, "started".into(), next)

@@ -39,9 +39,19 @@ fn decommissioning_a_service_is_always_major_impact() {
     let a = c.assessment.as_ref().unwrap();
     assert_eq!(a.rating.level, "Low", "low risk, yet major impact");
     assert_eq!(a.major_impact, ["decommissions service(s): svc-reporting"]);
-    // Retiring a service through the delta counts as well.
+    // A delta may not reach beyond the targets: retiring a service the change does not target
+    // is refused at raise, naming it.
     let mut sneaky = NewChange::new("Tidy up", vec![id("host-2")]);
     sneaky.delta = vec![CmdbOp::RetireCi(id("svc-reporting"))];
+    let e = reg
+        .raise(&p.dev, at(1, 9), &cmdb(), sneaky.clone())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "CHG-2: the delta edits `svc-reporting`, which the change does not target; name them as targets so they are assessed and approved"
+    );
+    // Retiring a service through the delta counts as major impact as well.
+    sneaky.targets.push(id("svc-reporting"));
     let c = raised_change(&mut reg, &p, sneaky);
     assert_eq!(
         c.assessment.as_ref().unwrap().major_impact,
@@ -220,19 +230,27 @@ fn an_emergency_change_inside_a_freeze_is_allowed_and_flagged() {
     for a in [&p.cm, &p.cab1, &p.cab2, &p.top] {
         let _ = reg.approve(a, at(2, 9), n);
     }
+    // Neither a window inside the freeze nor one that runs into it.
+    for window in [
+        Period::new(at(22, 1), at(22, 3)).unwrap(),
+        Period::new(at(19, 23), at(20, 1)).unwrap(),
+    ] {
+        assert!(matches!(
+            reg.schedule(&p.cm, at(2, 9), n, window),
+            Err(ChangeError::InFreeze { .. })
+        ));
+    }
+    // Scheduled before the freeze, but started inside it.
     reg.schedule(
         &p.cm,
         at(2, 9),
         n,
-        Period::new(at(22, 1), at(22, 3)).unwrap(),
+        Period::new(at(18, 1), at(18, 3)).unwrap(),
     )
     .unwrap();
     assert!(matches!(
         reg.start(&p.dev, at(22, 1), n),
-        Err(ChangeError::IllegalTransition {
-            action: "start (inside a freeze)",
-            ..
-        })
+        Err(ChangeError::InFreeze { .. })
     ));
 
     let mut urgent = NewChange::new("Fix corrupted index", vec![id("db-main")]);
@@ -354,7 +372,10 @@ fn scope_objectives_not_doing_and_risks_raised() {
 fn deployment_is_all_or_nothing_and_stamps_the_cis() {
     let (mut reg, p) = (register(), people());
     let mut cmdb = cmdb();
-    let mut new = NewChange::new("Move reporting to host-1", vec![id("svc-reporting")]);
+    let mut new = NewChange::new(
+        "Move reporting to host-1",
+        vec![id("svc-reporting"), id("host-1"), id("host-2")],
+    );
     new.delta = vec![
         CmdbOp::Relate(Relation::new(
             id("svc-reporting"),
@@ -535,12 +556,24 @@ fn the_schedule_reports_every_kind_of_conflict() {
         "svc-reporting",
         Period::new(at(10, 8), at(10, 10)).unwrap(),
     );
-    mk(
-        &mut reg,
-        "Freeze breaker",
-        "host-2",
-        Period::new(at(21, 9), at(21, 10)).unwrap(),
-    );
+    // A normal change may not be scheduled into the freeze; an emergency change may, flagged.
+    let mut breaker = NewChange::new("Freeze breaker", vec![id("host-2")]);
+    breaker.implementer = Some(p.dev.id);
+    let normal = raised(&mut reg, &p, breaker.clone());
+    for a in [&p.cm, &p.cab1, &p.cab2, &p.top] {
+        let _ = reg.approve(a, at(2, 9), normal);
+    }
+    let in_freeze = Period::new(at(21, 9), at(21, 10)).unwrap();
+    assert!(matches!(
+        reg.schedule(&p.cm, at(2, 9), normal, in_freeze),
+        Err(ChangeError::InFreeze { .. })
+    ));
+    reg.cancel(&p.dev, at(2, 10), normal, "cannot run in the freeze")
+        .unwrap();
+    breaker.category = Category::Emergency;
+    let urgent = raised(&mut reg, &p, breaker);
+    reg.approve(&p.ecab, at(2, 9), urgent).unwrap();
+    reg.schedule(&p.cm, at(2, 9), urgent, in_freeze).unwrap();
     let conflicts = reg.conflicts();
     let text: Vec<String> = conflicts.iter().map(ToString::to_string).collect();
     // CHG-1 and CHG-2 overlap 22:00-23:00 on both services and the implementer.
@@ -573,8 +606,8 @@ fn the_schedule_reports_every_kind_of_conflict() {
     assert!(conflicts.iter().any(|c| matches!(
         c,
         Conflict::Freeze {
-            change: 4,
-            allowed_as_emergency: false,
+            change: 5,
+            allowed_as_emergency: true,
             ..
         }
     )));

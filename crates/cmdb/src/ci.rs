@@ -124,6 +124,25 @@ impl CiKind {
         matches!(self, Self::Service(_))
     }
 
+    /// The kind without its details.
+    #[must_use]
+    pub fn kind_name(&self) -> CiKindName {
+        match self {
+            Self::Service(_) => CiKindName::Service,
+            Self::Application => CiKindName::Application,
+            Self::Software => CiKindName::Software,
+            Self::Hardware => CiKindName::Hardware,
+            Self::Network => CiKindName::Network,
+            Self::Storage => CiKindName::Storage,
+            Self::Facility => CiKindName::Facility,
+            Self::Document => CiKindName::Document,
+            Self::SupportGroup => CiKindName::SupportGroup,
+            Self::ConsumerGroup => CiKindName::ConsumerGroup,
+            Self::ExternalService => CiKindName::ExternalService,
+            Self::Other(name) => CiKindName::Other(name.clone()),
+        }
+    }
+
     /// A short lowercase name for messages (`"service"`, `"document"`).
     #[must_use]
     pub fn name(&self) -> &str {
@@ -141,6 +160,65 @@ impl CiKind {
             Self::ExternalService => "external service",
             Self::Other(name) => name,
         }
+    }
+}
+
+/// A CI kind without its details, as policies name kinds (`"hardware"`, `"service"`,
+/// `{"other": "peripheral"}`). Typed, so a misspelt kind is refused where it is read, with the
+/// valid ones listed, instead of silently matching nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CiKindName {
+    /// [`CiKind::Service`], whatever its profile.
+    Service,
+    /// [`CiKind::Application`].
+    Application,
+    /// [`CiKind::Software`].
+    Software,
+    /// [`CiKind::Hardware`].
+    Hardware,
+    /// [`CiKind::Network`].
+    Network,
+    /// [`CiKind::Storage`].
+    Storage,
+    /// [`CiKind::Facility`].
+    Facility,
+    /// [`CiKind::Document`].
+    Document,
+    /// [`CiKind::SupportGroup`].
+    SupportGroup,
+    /// [`CiKind::ConsumerGroup`].
+    ConsumerGroup,
+    /// [`CiKind::ExternalService`].
+    ExternalService,
+    /// [`CiKind::Other`] with this name.
+    Other(String),
+}
+
+impl CiKindName {
+    /// True when `kind` is of this kind.
+    #[must_use]
+    pub fn matches(&self, kind: &CiKind) -> bool {
+        *self == kind.kind_name()
+    }
+}
+
+impl fmt::Display for CiKindName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Service => "service",
+            Self::Application => "application",
+            Self::Software => "software",
+            Self::Hardware => "hardware",
+            Self::Network => "network",
+            Self::Storage => "storage",
+            Self::Facility => "facility",
+            Self::Document => "document",
+            Self::SupportGroup => "support group",
+            Self::ConsumerGroup => "consumer group",
+            Self::ExternalService => "external service",
+            Self::Other(name) => name,
+        })
     }
 }
 

@@ -79,8 +79,8 @@ mod store;
 pub use baseline::{Baseline, BaselineDiff, CiChange, FieldChange, GroupChange};
 pub use batch::{BatchError, BatchOutcome, CmdbOp};
 pub use ci::{
-    AttrValue, Ci, CiKind, CiPatch, CiStatus, Composition, Consumers, Criticality, Provision,
-    ProvisionSource, ServiceProfile, ServiceSize,
+    AttrValue, Ci, CiKind, CiKindName, CiPatch, CiStatus, Composition, Consumers, Criticality,
+    Provision, ProvisionSource, ServiceProfile, ServiceSize,
 };
 pub use cycles::Cycle;
 pub use error::{CmdbError, ImportError};

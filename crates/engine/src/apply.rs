@@ -9,6 +9,7 @@ use itsm_risk::{
     may_own_risks,
 };
 
+use crate::keys::existing_ci;
 use crate::sms::{Effect, Event, Sms};
 use crate::{Command, DeltaDef, EngineError, ProvisionDef, ScoreDef, TreatmentDef};
 
@@ -22,15 +23,25 @@ const CHANGE_MANAGEMENT: &[Role] = &[
     Role::ProcessOwner(Process::ChangeManagement),
 ];
 
-/// The id a key names: the CI with that key if there is one (imported CIs keep their own
-/// ids), else the id derived from the key (for CIs still to be created).
-fn resolve(cmdb: &itsm_cmdb::Cmdb, key: &str) -> Id<Ci> {
-    cmdb.ci_by_key(key)
-        .map_or_else(|| Id::from_key(key), |c| c.id)
-}
-
 fn score(s: &ScoreDef) -> Score {
     Score::new(s.impact.clone(), s.likelihood.clone())
+}
+
+/// `ci` as `u` would leave it (for the change-control scope check before the edit).
+fn patched(ci: &Ci, u: &crate::CiUpdateDef) -> Ci {
+    let mut next = ci.clone();
+    for name in &u.remove_attributes {
+        next.attributes.remove(name);
+    }
+    next.attributes
+        .extend(u.set_attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if let Some(c) = u.criticality {
+        next.criticality = c;
+    }
+    if let Some(s) = u.status {
+        next.status = s;
+    }
+    next
 }
 
 fn patch(u: &crate::CiUpdateDef) -> CiPatch {
@@ -44,35 +55,65 @@ fn patch(u: &crate::CiUpdateDef) -> CiPatch {
     }
 }
 
-fn delta_op(cmdb: &itsm_cmdb::Cmdb, d: &DeltaDef) -> CmdbOp {
-    let ci_id = |k: &str| resolve(cmdb, k);
-    match d {
-        DeltaDef::AddCi {
-            key,
-            name,
-            kind,
-            criticality,
-            attributes,
-        } => {
-            let mut ci = Ci::new(key.clone(), name.clone(), kind.clone());
-            if let Some(c) = criticality {
-                ci.criticality = *c;
+/// A change's delta as CMDB edits: every CI an edit names exists, or is added by an earlier
+/// edit of the same delta.
+fn delta_ops(
+    cmdb: &itsm_cmdb::Cmdb,
+    change: &str,
+    defs: &[DeltaDef],
+) -> Result<Vec<CmdbOp>, EngineError> {
+    let mut created: std::collections::HashMap<&str, Id<Ci>> = std::collections::HashMap::new();
+    let mut ops = Vec::with_capacity(defs.len());
+    for (i, d) in defs.iter().enumerate() {
+        let ci_id = |k: &str, created: &std::collections::HashMap<&str, Id<Ci>>| {
+            if let Some(id) = created.get(k) {
+                return Ok(*id);
             }
-            ci.attributes = attributes.clone();
-            CmdbOp::AddCi(ci)
-        }
-        DeltaDef::UpdateCi { ci, update } => CmdbOp::UpdateCi {
-            id: ci_id(ci),
-            patch: patch(update),
-        },
-        DeltaDef::RetireCi { ci } => CmdbOp::RetireCi(ci_id(ci)),
-        DeltaDef::Relate { from, kind, to } => {
-            CmdbOp::Relate(Relation::new(ci_id(from), *kind, ci_id(to)))
-        }
-        DeltaDef::Unrelate { from, kind, to } => {
-            CmdbOp::Unrelate(Relation::new(ci_id(from), *kind, ci_id(to)))
-        }
+            match existing_ci(cmdb, k) {
+                Ok(c) => Ok(c.id),
+                Err(e @ EngineError::KeyCollision { .. }) => Err(e),
+                Err(_) => Err(EngineError::DeltaUnknownCi {
+                    change: change.to_owned(),
+                    edit: i + 1,
+                    ci: k.to_owned(),
+                }),
+            }
+        };
+        let op = match d {
+            DeltaDef::AddCi {
+                key,
+                name,
+                kind,
+                criticality,
+                attributes,
+            } => {
+                let mut ci = Ci::new(key.clone(), name.clone(), kind.clone());
+                if let Some(c) = criticality {
+                    ci.criticality = *c;
+                }
+                ci.attributes = attributes.clone();
+                created.insert(key.as_str(), ci.id);
+                CmdbOp::AddCi(ci)
+            }
+            DeltaDef::UpdateCi { ci, update } => CmdbOp::UpdateCi {
+                id: ci_id(ci, &created)?,
+                patch: patch(update),
+            },
+            DeltaDef::RetireCi { ci } => CmdbOp::RetireCi(ci_id(ci, &created)?),
+            DeltaDef::Relate { from, kind, to } => CmdbOp::Relate(Relation::new(
+                ci_id(from, &created)?,
+                *kind,
+                ci_id(to, &created)?,
+            )),
+            DeltaDef::Unrelate { from, kind, to } => CmdbOp::Unrelate(Relation::new(
+                ci_id(from, &created)?,
+                *kind,
+                ci_id(to, &created)?,
+            )),
+        };
+        ops.push(op);
     }
+    Ok(ops)
 }
 
 impl Sms {
@@ -110,8 +151,9 @@ impl Sms {
         Ok(vec![event])
     }
 
-    fn ci_of(&self, key: &str) -> Id<Ci> {
-        resolve(&self.cmdb, key)
+    /// The id of the existing CI with this key (see `keys.rs`).
+    fn ci_of(&self, key: &str) -> Result<Id<Ci>, EngineError> {
+        existing_ci(&self.cmdb, key).map(|c| c.id)
     }
 
     fn risk_id(&self, key: &str) -> Result<Id<itsm_risk::RiskId>, EngineError> {
@@ -134,6 +176,48 @@ impl Sms {
                 actor: key.to_owned(),
             })
         }
+    }
+
+    /// Refuses an import in which a CI keeps an id that another key derives to (a key of the
+    /// import or one the change policy names): that key would otherwise reach the wrong CI.
+    fn check_import_ids(&self, parts: &itsm_cmdb::CmdbParts) -> Result<(), EngineError> {
+        let p = &self.policy_def;
+        let named = parts
+            .cis
+            .iter()
+            .map(|c| c.key.as_str())
+            .chain(p.include.iter().map(String::as_str))
+            .chain(p.exclude.iter().map(String::as_str))
+            .chain(
+                p.blackouts
+                    .iter()
+                    .flat_map(|b| b.services.iter().map(String::as_str)),
+            )
+            .chain(p.maintenance.keys().map(String::as_str));
+        let derived: std::collections::HashMap<Id<Ci>, &str> =
+            named.map(|k| (Id::from_key(k), k)).collect();
+        for c in &parts.cis {
+            if let Some(other) = derived.get(&c.id).filter(|k| **k != c.key) {
+                return Err(EngineError::KeyCollision {
+                    key: (*other).to_owned(),
+                    holder: c.key.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a party is known as a supplier: some CI names it as its provider. (Parties get
+    /// their own register with the agreements; until then, a CI's provision is the record.)
+    fn supplier_known(&self, party: Id<itsm_core::entity::Party>) -> bool {
+        self.cmdb.cis().any(|c| {
+            matches!(
+                c.provision,
+                itsm_cmdb::Provision::ExternalSupplier(p)
+                    | itsm_cmdb::Provision::InternalSupplier(p)
+                    | itsm_cmdb::Provision::CustomerAsSupplier(p) if p == party
+            )
+        })
     }
 
     fn change_key_id(&self, key: &str) -> Result<Id<itsm_change::ChangeId>, EngineError> {
@@ -226,6 +310,12 @@ impl Sms {
             } => {
                 Self::require(&actor, key, CONFIGURATION, "add configuration items")?;
                 let mut ci = Ci::new(ci_key.clone(), name.clone(), kind.clone());
+                if let Some(holder) = self.cmdb.ci(ci.id).filter(|h| h.key != *ci_key) {
+                    return Err(EngineError::KeyCollision {
+                        key: ci_key.clone(),
+                        holder: holder.key.clone(),
+                    });
+                }
                 if let Some(c) = criticality {
                     ci.criticality = *c;
                 }
@@ -255,22 +345,28 @@ impl Sms {
             }
             Command::UpdateCi { ci, update } => {
                 Self::require(&actor, key, CONFIGURATION, "update configuration items")?;
-                let current = self
-                    .cmdb
-                    .ci(self.ci_of(ci))
-                    .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
+                let current = existing_ci(&self.cmdb, ci)?;
                 self.outside_change_control(current, "update")?;
-                self.cmdb.update_ci(self.ci_of(ci), patch(update))?;
+                // Moving a CI into change-control scope is a change too (the way out is
+                // refused above: a controlled CI is not edited directly at all).
+                let next = patched(current, update);
+                if let Some(rule) = self.changes.policy().scope.controlling_rule(&next) {
+                    return Err(EngineError::ScopeMove {
+                        ci: ci.clone(),
+                        direction: "into",
+                        rule,
+                    });
+                }
+                let id = current.id;
+                self.cmdb.update_ci(id, patch(update))?;
             }
             Command::RetireCi { ci } => {
                 Self::require(&actor, key, CONFIGURATION, "retire configuration items")?;
-                let current = self
-                    .cmdb
-                    .ci(self.ci_of(ci))
-                    .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
+                let current = existing_ci(&self.cmdb, ci)?;
                 self.outside_change_control(current, "retire")?;
+                let id = current.id;
                 self.cmdb.update_ci(
-                    self.ci_of(ci),
+                    id,
                     CiPatch {
                         status: Some(itsm_cmdb::CiStatus::Retired),
                         ..CiPatch::default()
@@ -280,13 +376,10 @@ impl Sms {
             Command::Relate { from, kind, to } | Command::Unrelate { from, kind, to } => {
                 Self::require(&actor, key, CONFIGURATION, "relate configuration items")?;
                 for end in [from, to] {
-                    let ci = self
-                        .cmdb
-                        .ci(self.ci_of(end))
-                        .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: end.clone() })?;
+                    let ci = existing_ci(&self.cmdb, end)?;
                     self.outside_change_control(ci, "relate")?;
                 }
-                let r = Relation::new(self.ci_of(from), *kind, self.ci_of(to));
+                let r = Relation::new(self.ci_of(from)?, *kind, self.ci_of(to)?);
                 if matches!(command, Command::Relate { .. }) {
                     self.cmdb.relate(r)?;
                 } else {
@@ -300,18 +393,14 @@ impl Sms {
                 min_up,
             } => {
                 Self::require(&actor, key, CONFIGURATION, "define redundancy groups")?;
-                let d = self.cmdb.ci(self.ci_of(dependent)).ok_or(
-                    itsm_cmdb::CmdbError::UnknownKey {
-                        key: dependent.clone(),
-                    },
-                )?;
+                let d = existing_ci(&self.cmdb, dependent)?;
                 self.outside_change_control(d, "regroup")?;
-                let group = RedundancyGroup::new(
-                    name.clone(),
-                    self.ci_of(dependent),
-                    members.iter().map(|m| self.ci_of(m)).collect(),
-                    *min_up,
-                );
+                let dependent = d.id;
+                let mut member_ids = Vec::with_capacity(members.len());
+                for m in members {
+                    member_ids.push(self.ci_of(m)?);
+                }
+                let group = RedundancyGroup::new(name.clone(), dependent, member_ids, *min_up);
                 self.cmdb.add_group(group)?;
             }
             Command::RemoveRedundancyGroup { name } => {
@@ -332,10 +421,7 @@ impl Sms {
             }
             Command::RemoveCi { ci, cascade } => {
                 Self::require(&actor, key, CONFIGURATION, "remove configuration items")?;
-                let current = self
-                    .cmdb
-                    .ci(self.ci_of(ci))
-                    .ok_or(itsm_cmdb::CmdbError::UnknownKey { key: ci.clone() })?;
+                let current = existing_ci(&self.cmdb, ci)?;
                 self.outside_change_control(current, "remove")?;
                 // Removing a CI also edits the CIs related to it: they must be outside change
                 // control too.
@@ -354,7 +440,12 @@ impl Sms {
                 self.cmdb.remove_ci(id, mode)?;
             }
             Command::ImportConfiguration { parts } => {
-                Self::require(&actor, key, CONFIGURATION, "import configuration")?;
+                Self::require(
+                    &actor,
+                    key,
+                    &[Role::ProcessOwner(Process::ConfigurationManagement)],
+                    "import configuration",
+                )?;
                 if !self.cmdb.is_empty() {
                     return Err(EngineError::ImportIntoNonEmpty {
                         cis: self.cmdb.len(),
@@ -362,7 +453,22 @@ impl Sms {
                 }
                 let mut parts = (**parts).clone();
                 parts.config = *self.cmdb.config();
-                self.cmdb = itsm_cmdb::Cmdb::from_parts(parts).map_err(Box::new)?;
+                self.check_import_ids(&parts)?;
+                let cmdb = itsm_cmdb::Cmdb::from_parts(parts).map_err(Box::new)?;
+                // Imported CIs keep their ids: the policy's CI keys resolve again.
+                let policy = Self::policy_from(&self.policy_def, &cmdb)?;
+                let changes =
+                    itsm_change::ChangeRegister::new(policy, self.changes.matrix().clone())?;
+                if !self.changes.changes().is_empty() {
+                    return Err(EngineError::OrganisationInUse {
+                        reason: format!(
+                            "{} change(s) recorded; import before raising changes",
+                            self.changes.changes().len()
+                        ),
+                    });
+                }
+                self.cmdb = cmdb;
+                self.changes = changes;
             }
             Command::TakeBaseline { name } => {
                 let mut roles = CONFIGURATION.to_vec();
@@ -432,10 +538,33 @@ impl Sms {
                     .as_deref()
                     .map(|d| self.division_id(d))
                     .transpose()?;
-                new.links.cis = links.cis.iter().map(|k| self.ci_of(k)).collect();
-                new.links.suppliers = links.suppliers.iter().map(|k| Id::from_key(k)).collect();
+                for k in &links.cis {
+                    let id = existing_ci(&self.cmdb, k)
+                        .map_err(|_| EngineError::UnknownLink {
+                            what: "CI",
+                            key: k.clone(),
+                        })?
+                        .id;
+                    new.links.cis.insert(id);
+                }
+                for k in &links.suppliers {
+                    let id = Id::from_key(k);
+                    if !self.supplier_known(id) {
+                        return Err(EngineError::UnknownLink {
+                            what: "supplier",
+                            key: k.clone(),
+                        });
+                    }
+                    new.links.suppliers.insert(id);
+                }
                 for c in &links.changes {
-                    new.links.changes.insert(self.change_key_id(c)?);
+                    let id = self
+                        .change_key_id(c)
+                        .map_err(|_| EngineError::UnknownLink {
+                            what: "change",
+                            key: c.clone(),
+                        })?;
+                    new.links.changes.insert(id);
                 }
                 new.source = source.unwrap_or(RiskSource::Manual);
                 new.inherent = inherent.as_ref().map(score);
@@ -587,10 +716,11 @@ impl Sms {
                         key: change_key.clone(),
                     });
                 }
-                let mut new = NewChange::new(
-                    title.clone(),
-                    targets.iter().map(|t| self.ci_of(t)).collect(),
-                );
+                let mut target_ids = Vec::with_capacity(targets.len());
+                for t in targets {
+                    target_ids.push(self.ci_of(t)?);
+                }
+                let mut new = NewChange::new(title.clone(), target_ids);
                 if let Some(c) = category {
                     new.category = c.clone();
                 }
@@ -601,7 +731,7 @@ impl Sms {
                     .as_deref()
                     .map(|i| self.actor_or_err(i).map(|a| a.id))
                     .transpose()?;
-                new.delta = delta.iter().map(|d| delta_op(&self.cmdb, d)).collect();
+                new.delta = delta_ops(&self.cmdb, change_key, delta)?;
                 new.estimated_cost = *estimated_cost;
                 new.factors = factors.clone();
                 new.new_technology = *new_technology;

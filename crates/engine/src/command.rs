@@ -67,9 +67,10 @@ pub struct AppetiteDef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeRuleDef {
-    /// CI kind name (`"hardware"`), any when absent.
+    /// CI kind (`"hardware"`, `{"other": "peripheral"}`), any when absent; an unknown kind is
+    /// refused with the valid ones listed.
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<itsm_cmdb::CiKindName>,
     /// Attribute name and value the CI must have.
     #[serde(default)]
     pub attribute: Option<(String, AttrValue)>,

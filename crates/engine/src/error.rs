@@ -87,6 +87,50 @@ pub enum EngineError {
         /// How many it holds.
         cis: usize,
     },
+    /// A key whose derived id belongs to a CI with another key (an imported CI kept an id that
+    /// collides with the id this key derives to).
+    #[error(
+        "the id key `{key}` derives to is held by CI `{holder}`: `{key}` would reach another key's CI"
+    )]
+    KeyCollision {
+        /// The key given.
+        key: String,
+        /// The key of the CI that holds the id.
+        holder: String,
+    },
+    /// An edit of a change's delta naming a CI that neither exists nor is created by an
+    /// earlier edit of the same delta.
+    #[error(
+        "edit {edit} of the delta of change `{change}` names CI `{ci}`, which neither exists nor is added earlier in the delta"
+    )]
+    DeltaUnknownCi {
+        /// The change key.
+        change: String,
+        /// Position of the edit, from 1.
+        edit: usize,
+        /// The CI key.
+        ci: String,
+    },
+    /// A direct edit that would move a CI into or out of change control.
+    #[error(
+        "this update would move `{ci}` {direction} change control ({rule}); that is a change: raise one"
+    )]
+    ScopeMove {
+        /// The CI key.
+        ci: String,
+        /// `into` or `out of`.
+        direction: &'static str,
+        /// The policy rule involved.
+        rule: String,
+    },
+    /// A risk link to a record that does not exist.
+    #[error("risk link to unknown {what} `{key}`")]
+    UnknownLink {
+        /// `CI`, `supplier` or `change`.
+        what: &'static str,
+        /// The key.
+        key: String,
+    },
     /// A log that does not replay.
     #[error("event {seq} does not replay: {reason}")]
     Replay {

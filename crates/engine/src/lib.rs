@@ -23,6 +23,7 @@ mod apply;
 mod command;
 mod error;
 mod json;
+mod keys;
 mod organisation;
 mod query;
 mod review;

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use itsm_change::{ChangePolicy, ChangeRegister, ChangeScope, ScopeRule};
-use itsm_cmdb::Ci;
-use itsm_core::{Actor, Division, Id};
+use itsm_cmdb::Cmdb;
+use itsm_core::{Actor, Division};
 use itsm_risk::{RiskAppetite, RiskMatrix, RiskRegister};
 
+use crate::keys::ci_id;
 use crate::sms::{Effect, Sms};
 use crate::{AppetiteDef, Command, EngineError, PolicyDef};
 
@@ -86,16 +87,18 @@ impl Sms {
             Some(a) => self.appetite_from(a, &division_map)?,
             None => crate::sms::default_appetite(),
         };
-        let policy = match change_policy {
-            Some(p) => Self::policy_from(p)?,
-            None => Self::policy_from(&crate::PolicyDef::default())?,
-        };
+        let policy_def = change_policy
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(crate::PolicyDef::default);
+        let policy = Self::policy_from(&policy_def, &self.cmdb)?;
         let risks = RiskRegister::new(matrix.clone(), appetite)?;
         let changes = ChangeRegister::new(policy, matrix)?;
         self.actors = actor_map;
         self.divisions = division_map;
         self.risks = risks;
         self.changes = changes;
+        self.policy_def = policy_def;
         Ok(Vec::new())
     }
 
@@ -120,8 +123,10 @@ impl Sms {
         })
     }
 
-    pub(crate) fn policy_from(def: &PolicyDef) -> Result<ChangePolicy, EngineError> {
-        let ci = |k: &String| Id::<Ci>::from_key(k);
+    /// The change policy `def` describes, its CI keys resolved through `cmdb` (see
+    /// `keys.rs`). Rebuilt after an import, whose CIs keep their own ids.
+    pub(crate) fn policy_from(def: &PolicyDef, cmdb: &Cmdb) -> Result<ChangePolicy, EngineError> {
+        let ci = |k: &String| ci_id(cmdb, k);
         Ok(ChangePolicy {
             scope: ChangeScope {
                 rules: def

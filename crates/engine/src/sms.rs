@@ -91,6 +91,8 @@ pub struct Sms {
     pub(crate) changes: ChangeRegister,
     pub(crate) change_keys: BTreeMap<String, Id<ChangeId>>,
     pub(crate) baselines: BTreeMap<String, Baseline>,
+    /// The change policy as defined, CIs named by key (the register's copy holds ids).
+    pub(crate) policy_def: crate::PolicyDef,
     pub(crate) log: Vec<Event>,
 }
 
@@ -106,6 +108,7 @@ struct SmsRecord {
     changes: ChangeRegister,
     change_keys: BTreeMap<String, Id<ChangeId>>,
     baselines: BTreeMap<String, Baseline>,
+    policy_def: crate::PolicyDef,
     log: Vec<Event>,
 }
 
@@ -169,6 +172,7 @@ impl TryFrom<SmsRecord> for Sms {
             changes: r.changes,
             change_keys: r.change_keys,
             baselines: r.baselines,
+            policy_def: r.policy_def,
             log: r.log,
         })
     }
@@ -212,6 +216,7 @@ impl Sms {
                 .expect("default policy fits"),
             change_keys: BTreeMap::new(),
             baselines: BTreeMap::new(),
+            policy_def: crate::PolicyDef::default(),
             log: Vec::new(),
         }
     }

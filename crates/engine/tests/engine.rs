@@ -63,7 +63,7 @@ fn organisation() -> Command {
         })),
         change_policy: Some(Box::new(PolicyDef {
             scope: vec![ScopeRuleDef {
-                kind: Some("hardware".into()),
+                kind: Some(itsm_cmdb::CiKindName::Hardware),
                 attribute: None,
                 controlled: true,
             }],
@@ -564,8 +564,17 @@ fn imported_configuration_is_addressed_by_key() {
         },
     )
     .unwrap_err();
+    // Import is for configuration management (or top management), not implementers.
     sms.apply(
         "ops",
+        at(1),
+        Command::ImportConfiguration {
+            parts: Box::new(parts.clone()),
+        },
+    )
+    .unwrap_err();
+    sms.apply(
+        "ceo",
         at(1),
         Command::ImportConfiguration {
             parts: Box::new(parts.clone()),
@@ -574,7 +583,7 @@ fn imported_configuration_is_addressed_by_key() {
     .unwrap();
     let e = sms
         .apply(
-            "ops",
+            "ceo",
             at(1),
             Command::ImportConfiguration {
                 parts: Box::new(parts),

@@ -438,3 +438,351 @@ proptest! {
         }
     }
 }
+
+// ---- change control over sequences ----
+
+/// A change policy that controls hardware and anything in production, with a standard model
+/// for low-risk hardware changes, a year-end freeze, and `cfg` as configuration manager.
+fn controlled() -> Sms {
+    let mut sms = Sms::new();
+    sms.apply(
+        "ceo",
+        at(0),
+        cmd(json!({
+            "op": "define_organisation",
+            "actors": [
+                {"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                {"key": "cfg", "name": "Configuration manager",
+                 "roles": [{"process_owner": "configuration_management"}]},
+                {"key": "so", "name": "Service owner", "roles": ["service_owner"]},
+                {"key": "dev", "name": "Implementer", "roles": ["implementer"]},
+                {"key": "cm", "name": "Change manager", "roles": ["change_manager"]}
+            ],
+            "change_policy": {
+                "scope": [
+                    {"kind": "hardware", "attribute": ["env", {"text": "test"}], "controlled": false},
+                    {"kind": "hardware", "controlled": true},
+                    {"attribute": ["env", {"text": "production"}], "controlled": true}
+                ],
+                "include": ["db"],
+                "models": [{"name": "reboot", "kinds": ["hardware"], "max_level": "High"}],
+                "approvals": [{"category": "normal", "from_level": "Low", "approver": "change_manager"}],
+                "blackouts": [{"name": "year-end freeze", "start": "2026-12-20T00:00:00Z",
+                               "end": "2027-01-05T00:00:00Z"}]
+            }
+        })),
+    )
+    .unwrap();
+    sms
+}
+
+fn add_ci(sms: &mut Sms, key: &str, kind: Value, extra: Value) -> Result<(), EngineError> {
+    let mut v = json!({"op": "add_ci", "key": key, "name": key, "kind": kind});
+    v.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    sms.apply("cfg", at(1), cmd(v)).map(drop)
+}
+
+#[test]
+fn a_delta_cannot_edit_cis_the_change_does_not_target() {
+    let mut sms = controlled();
+    add_ci(
+        &mut sms,
+        "test-box",
+        json!("hardware"),
+        json!({"criticality": "low", "attributes": {"env": {"text": "test"}}}),
+    )
+    .unwrap();
+    add_ci(
+        &mut sms,
+        "app",
+        json!("application"),
+        json!({"criticality": "critical"}),
+    )
+    .unwrap();
+    let raise = |delta: Value| {
+        cmd(
+            json!({"op": "raise_change", "key": "c", "title": "Reboot the test box",
+            "category": {"standard": "reboot"}, "targets": ["test-box"], "delta": delta}),
+        )
+    };
+    let err = sms
+        .apply(
+            "dev",
+            at(2),
+            raise(json!([{"edit": "update_ci", "ci": "app", "update": {"criticality": "low"}}])),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("the delta edits `app`"), "{err}");
+    let err = sms
+        .apply(
+            "dev",
+            at(2),
+            raise(json!([{"edit": "relate", "from": "app", "kind": "runs_on", "to": "test-box"}])),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("`app`"), "{err}");
+    // A delta naming a CI that neither exists nor is added earlier in the delta.
+    let err = sms
+        .apply(
+            "dev",
+            at(2),
+            raise(json!([{"edit": "retire_ci", "ci": "ghost"}])),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, EngineError::DeltaUnknownCi { edit: 1, .. }),
+        "{err}"
+    );
+    // Adding a CI and relating it to a target in the same delta is within reach.
+    sms.apply(
+        "dev",
+        at(3),
+        raise(json!([
+            {"edit": "add_ci", "key": "disk", "name": "Disk", "kind": "storage"},
+            {"edit": "relate", "from": "test-box", "kind": "depends_on", "to": "disk"}
+        ])),
+    )
+    .unwrap();
+}
+
+#[test]
+fn every_ci_a_completed_change_touched_was_in_its_assessment() {
+    let mut sms = controlled();
+    add_ci(&mut sms, "host", json!("hardware"), json!({})).unwrap_err(); // controlled: add through a change
+    add_ci(&mut sms, "app", json!("application"), json!({})).unwrap();
+    add_ci(&mut sms, "box", json!("application"), json!({})).unwrap();
+    let steps = [
+        (
+            "dev",
+            json!({"op": "raise_change", "key": "c", "title": "New host", "targets": ["app"],
+            "implementer": "dev", "delta": [
+                {"edit": "add_ci", "key": "host", "name": "Host", "kind": "hardware"},
+                {"edit": "relate", "from": "app", "kind": "runs_on", "to": "host"}]}),
+        ),
+        ("dev", json!({"op": "submit_change", "change": "c"})),
+        ("cm", json!({"op": "assess_change", "change": "c"})),
+        ("cm", json!({"op": "approve_change", "change": "c"})),
+        (
+            "cm",
+            json!({"op": "schedule_change", "change": "c",
+            "start": "2026-03-10T01:00:00Z", "end": "2026-03-10T02:00:00Z"}),
+        ),
+        ("dev", json!({"op": "start_change", "change": "c"})),
+        (
+            "dev",
+            json!({"op": "complete_change", "change": "c", "outcome": "successful"}),
+        ),
+    ];
+    for (i, (who, v)) in steps.into_iter().enumerate() {
+        sms.apply(who, at(10 + i64::try_from(i).unwrap()), cmd(v))
+            .unwrap();
+    }
+    let c = sms.changes().change(sms.change_id("c").unwrap()).unwrap();
+    let assessed = &c.assessment.as_ref().unwrap().targets;
+    let stamped: Vec<_> = sms
+        .cmdb()
+        .cis()
+        .filter(|ci| ci.last_change == Some(c.id))
+        .collect();
+    assert_eq!(stamped.len(), 2, "the new host and the app");
+    for ci in stamped {
+        assert!(
+            assessed.contains(&ci.id) || ci.key == "host",
+            "`{}` was touched but not assessed",
+            ci.key
+        );
+    }
+    // `box` was not touched.
+    assert_eq!(sms.cmdb().ci_by_key("box").unwrap().last_change, None);
+}
+
+fn import(sms: &mut Sms, who: &str, cis: Vec<itsm_cmdb::Ci>) -> Result<(), EngineError> {
+    let parts = itsm_cmdb::CmdbParts {
+        cis,
+        ..itsm_cmdb::CmdbParts::default()
+    };
+    sms.apply(
+        who,
+        at(1),
+        Command::ImportConfiguration {
+            parts: Box::new(parts),
+        },
+    )
+    .map(drop)
+}
+
+fn ci_with_id(key: &str, kind: itsm_cmdb::CiKind, id_from: &str) -> itsm_cmdb::Ci {
+    let mut ci = itsm_cmdb::Ci::new(key, key, kind);
+    ci.id = itsm_core::Id::from_key(id_from);
+    ci
+}
+
+#[test]
+fn imported_cis_stay_under_change_control() {
+    let mut sms = controlled();
+    // `db` is explicitly included by the policy; the import gives it a foreign id.
+    import(
+        &mut sms,
+        "cfg",
+        vec![ci_with_id(
+            "db",
+            itsm_cmdb::CiKind::Software,
+            "discovery:4711",
+        )],
+    )
+    .unwrap();
+    let err = sms
+        .apply(
+            "cfg",
+            at(2),
+            cmd(json!({"op": "update_ci", "ci": "db", "update": {"name": "Database"}})),
+        )
+        .unwrap_err();
+    assert!(matches!(err, EngineError::ChangeControlled { .. }), "{err}");
+}
+
+#[test]
+fn an_imported_id_equal_to_another_keys_derived_id_cannot_redirect_a_key() {
+    // Refused when the other key is in the import or named by the policy.
+    let mut sms = controlled();
+    let err = import(
+        &mut sms,
+        "cfg",
+        vec![
+            ci_with_id("a", itsm_cmdb::CiKind::Software, "db"),
+            itsm_cmdb::Ci::new("z", "z", itsm_cmdb::CiKind::Software),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("`db`") && err.to_string().contains("`a`"),
+        "{err}"
+    );
+    // Otherwise the key never reaches the other CI.
+    let mut sms = controlled();
+    import(
+        &mut sms,
+        "cfg",
+        vec![ci_with_id("a", itsm_cmdb::CiKind::Software, "b")],
+    )
+    .unwrap();
+    let err = sms
+        .apply(
+            "cfg",
+            at(2),
+            cmd(json!({"op": "update_ci", "ci": "b", "update": {"name": "hijack"}})),
+        )
+        .unwrap_err();
+    assert!(matches!(err, EngineError::KeyCollision { .. }), "{err}");
+    assert_eq!(sms.cmdb().ci_by_key("a").unwrap().name, "a");
+    let err = add_ci(&mut sms, "b", json!("software"), json!({})).unwrap_err();
+    assert!(err.to_string().contains("`a`"), "{err}");
+}
+
+#[test]
+fn a_misspelt_ci_kind_in_a_policy_is_refused_not_ignored() {
+    let mut sms = Sms::new();
+    let out = sms.apply_json(
+        &json!({"at": "2026-03-02T08:00:00Z", "actor": "ceo", "op": "define_organisation",
+            "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]}],
+            "change_policy": {"scope": [{"kind": "hardwre", "controlled": true}]}})
+        .to_string(),
+    );
+    assert!(out.contains("hardwre") && out.contains("hardware"), "{out}");
+    assert!(sms.log().is_empty());
+}
+
+#[test]
+fn a_direct_update_cannot_move_a_ci_into_or_out_of_change_control() {
+    let mut sms = controlled();
+    add_ci(&mut sms, "app", json!("application"), json!({})).unwrap();
+    let into = cmd(json!({"op": "update_ci", "ci": "app",
+        "update": {"set_attributes": {"env": {"text": "production"}}}}));
+    assert!(matches!(
+        sms.apply("cfg", at(2), into),
+        Err(EngineError::ScopeMove { .. })
+    ));
+    add_ci(
+        &mut sms,
+        "web",
+        json!("application"),
+        json!({"attributes": {"env": {"text": "production"}}}),
+    )
+    .unwrap_err();
+    // Out: a controlled CI is never edited directly.
+    let mut s2 = controlled();
+    import(
+        &mut s2,
+        "cfg",
+        vec![{
+            let mut c = itsm_cmdb::Ci::new("web", "web", itsm_cmdb::CiKind::Application);
+            c.attributes.insert(
+                "env".into(),
+                itsm_cmdb::AttrValue::Text("production".into()),
+            );
+            c
+        }],
+    )
+    .unwrap();
+    let out = cmd(json!({"op": "update_ci", "ci": "web",
+        "update": {"remove_attributes": ["env"]}}));
+    assert!(matches!(
+        s2.apply("cfg", at(2), out),
+        Err(EngineError::ChangeControlled { .. })
+    ));
+}
+
+#[test]
+fn a_normal_change_cannot_run_into_a_freeze() {
+    let mut sms = controlled();
+    add_ci(&mut sms, "app", json!("application"), json!({})).unwrap();
+    let steps = [
+        (
+            "dev",
+            json!({"op": "raise_change", "key": "c", "title": "Tune", "targets": ["app"],
+            "implementer": "dev"}),
+        ),
+        ("dev", json!({"op": "submit_change", "change": "c"})),
+        ("cm", json!({"op": "assess_change", "change": "c"})),
+        ("cm", json!({"op": "approve_change", "change": "c"})),
+    ];
+    for (i, (who, v)) in steps.into_iter().enumerate() {
+        sms.apply(who, at(10 + i64::try_from(i).unwrap()), cmd(v))
+            .unwrap();
+    }
+    // A window that starts before the freeze and runs into it.
+    let into = cmd(json!({"op": "schedule_change", "change": "c",
+        "start": "2026-12-19T22:00:00Z", "end": "2026-12-20T02:00:00Z"}));
+    let err = sms.apply("cm", at(20), into).unwrap_err();
+    assert!(err.to_string().contains("year-end freeze"), "{err}");
+    // Scheduled after the freeze, started early inside it: refused too.
+    sms.apply(
+        "cm",
+        at(21),
+        cmd(json!({"op": "schedule_change", "change": "c",
+            "start": "2027-01-10T01:00:00Z", "end": "2027-01-10T02:00:00Z"})),
+    )
+    .unwrap();
+    let early = Utc.with_ymd_and_hms(2026, 12, 24, 1, 0, 0).unwrap();
+    let err = sms
+        .apply(
+            "dev",
+            early,
+            cmd(json!({"op": "start_change", "change": "c"})),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("year-end freeze"), "{err}");
+}
+
+#[test]
+fn only_configuration_management_imports() {
+    for who in ["dev", "so"] {
+        let mut sms = controlled();
+        assert!(no_authority(
+            import(&mut sms, who, vec![]).map(|()| Vec::new())
+        ));
+    }
+    import(&mut controlled(), "cfg", vec![]).unwrap();
+}

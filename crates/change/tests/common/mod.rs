@@ -68,22 +68,22 @@ pub fn policy() -> ChangePolicy {
         scope: ChangeScope {
             rules: vec![
                 ScopeRule {
-                    kind: Some("hardware".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Hardware),
                     attribute: None,
                     controlled: true,
                 },
                 ScopeRule {
-                    kind: Some("software".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Software),
                     attribute: production.clone(),
                     controlled: true,
                 },
                 ScopeRule {
-                    kind: Some("software".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Software),
                     attribute: None,
                     controlled: false,
                 },
                 ScopeRule {
-                    kind: Some("peripheral".into()),
+                    kind: Some(itsm_cmdb::CiKindName::Other("peripheral".into())),
                     attribute: None,
                     controlled: false,
                 },
@@ -98,7 +98,7 @@ pub fn policy() -> ChangePolicy {
         models: vec![StandardModel {
             name: "patch a host".into(),
             description: "monthly OS patch on one host".into(),
-            kinds: ["hardware".to_owned()].into_iter().collect(),
+            kinds: [itsm_cmdb::CiKindName::Hardware].into_iter().collect(),
             max_level: "Medium".into(),
             max_cost: Some(eur(500)),
         }],

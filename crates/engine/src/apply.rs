@@ -130,6 +130,14 @@ impl Sms {
         at: DateTime<Utc>,
         command: Command,
     ) -> Result<Vec<Event>, EngineError> {
+        if let Some(last) = self.log.last() {
+            if at < last.at {
+                return Err(EngineError::TimeWentBack {
+                    at: at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    last: last.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                });
+            }
+        }
         let escalations_before = self.risks.all_escalations().len();
         let mut effects = self.dispatch(actor, at, &command)?;
         effects.extend(
@@ -140,13 +148,16 @@ impl Sms {
                 .cloned()
                 .map(Effect::Escalated),
         );
-        let event = Event {
+        let mut event = Event {
             seq: u64::try_from(self.log.len() + 1).unwrap_or(u64::MAX),
             at,
             actor: actor.to_owned(),
             command,
             effects,
+            prev: self.head(),
+            hash: crate::Digest::GENESIS,
         };
+        event.hash = crate::chain::digest(&event, self.key.as_ref());
         self.log.push(event.clone());
         Ok(vec![event])
     }

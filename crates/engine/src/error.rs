@@ -131,6 +131,28 @@ pub enum EngineError {
         /// The key.
         key: String,
     },
+    /// A command dated before the last logged event: time only moves forward.
+    #[error("at {at} is before the last event, {last}")]
+    TimeWentBack {
+        /// The command's time.
+        at: String,
+        /// The last event's time.
+        last: String,
+    },
+    /// A log whose hash chain is broken.
+    #[error("the log is broken at event {seq}: {reason}")]
+    Chain {
+        /// The event's sequence number.
+        seq: u64,
+        /// How.
+        reason: String,
+    },
+    /// A snapshot that is not what its log produces, or not a snapshot at all.
+    #[error("snapshot refused: {reason}")]
+    Snapshot {
+        /// Why.
+        reason: String,
+    },
     /// A log that does not replay.
     #[error("event {seq} does not replay: {reason}")]
     Replay {

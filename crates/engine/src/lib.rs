@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod apply;
+mod chain;
 mod command;
 mod error;
 mod json;
@@ -29,6 +30,7 @@ mod query;
 mod review;
 mod sms;
 
+pub use chain::{ChainKey, Digest};
 pub use command::{
     ActorDef, AppetiteDef, BlackoutDef, CiUpdateDef, Command, DeltaDef, DivisionDef, LinksDef,
     PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,

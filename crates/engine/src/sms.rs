@@ -9,6 +9,7 @@ use itsm_core::{Actor, Division, Id, Role};
 use itsm_risk::{Escalation, Reference, RiskAppetite, RiskMatrix, RiskRegister};
 use serde::{Deserialize, Serialize};
 
+use crate::chain::{self, ChainKey, Digest};
 use crate::{Command, EngineError};
 
 /// Something an accepted command caused besides its own effect, for the embedding program to
@@ -62,6 +63,10 @@ pub struct Event {
     pub command: Command,
     /// What else it caused.
     pub effects: Vec<Effect>,
+    /// The digest of the event before it ([`Digest::GENESIS`] for the first).
+    pub prev: Digest,
+    /// This event's digest (see [`crate::chain`](crate::Digest) for what it covers).
+    pub hash: Digest,
 }
 
 /// The service management system: organisation, configuration, risks, changes, and the log of
@@ -94,6 +99,9 @@ pub struct Sms {
     /// The change policy as defined, CIs named by key (the register's copy holds ids).
     pub(crate) policy_def: crate::PolicyDef,
     pub(crate) log: Vec<Event>,
+    /// The embedder's key for the log's MAC: never serialized.
+    #[serde(skip_serializing)]
+    pub(crate) key: Option<ChainKey>,
 }
 
 /// The serialized form of [`Sms`], checked when read back.
@@ -115,55 +123,18 @@ struct SmsRecord {
 impl TryFrom<SmsRecord> for Sms {
     type Error = EngineError;
     fn try_from(r: SmsRecord) -> Result<Self, EngineError> {
-        let invalid = |reason: String| EngineError::Replay {
-            seq: 0,
-            reason: format!("snapshot: {reason}"),
-        };
-        for (k, a) in &r.actors {
-            if a.id != Id::from_key(k) {
-                return Err(invalid(format!(
-                    "actor `{k}` has an id that is not derived from its key"
-                )));
-            }
-        }
-        for (k, d) in &r.divisions {
-            if d.key != *k {
-                return Err(invalid(format!(
-                    "division `{k}` is filed under another key"
-                )));
-            }
-        }
-        for (k, reference) in &r.risk_keys {
-            if r.risks.risk_by_reference(*reference).is_none() {
-                return Err(invalid(format!(
-                    "risk key `{k}` names `{reference}`, which the register does not hold"
-                )));
-            }
-        }
-        for (k, id) in &r.change_keys {
-            if r.changes.change(*id).is_none() {
-                return Err(invalid(format!(
-                    "change key `{k}` names a change the register does not hold"
-                )));
-            }
-        }
-        for (name, b) in &r.baselines {
-            if b.name != *name {
-                return Err(invalid(format!(
-                    "baseline `{name}` is filed under another name"
-                )));
-            }
-        }
-        for (i, e) in r.log.iter().enumerate() {
-            if e.seq != u64::try_from(i + 1).unwrap_or(u64::MAX) {
-                return Err(invalid(format!(
-                    "log entry {} has sequence number {}",
-                    i + 1,
-                    e.seq
-                )));
-            }
-        }
-        Ok(Self {
+        Self::verified(r, None)
+    }
+}
+
+impl Sms {
+    /// A snapshot is accepted only when it is what its log produces: the chain is checked
+    /// (under `key`), the log replayed into a fresh engine, and the stored state compared with
+    /// the replayed one, field by field.
+    fn verified(r: SmsRecord, key: Option<&ChainKey>) -> Result<Self, EngineError> {
+        chain::verify(&r.log, key).map_err(|(seq, reason)| EngineError::Chain { seq, reason })?;
+        let replayed = Self::replay_keyed(&r.log, key)?;
+        let stored = Self {
             actors: r.actors,
             divisions: r.divisions,
             cmdb: r.cmdb,
@@ -174,7 +145,33 @@ impl TryFrom<SmsRecord> for Sms {
             baselines: r.baselines,
             policy_def: r.policy_def,
             log: r.log,
-        })
+            key: key.cloned(),
+        };
+        if stored != replayed {
+            let as_json = |s: &Self| serde_json::to_value(s).unwrap_or_default();
+            let at = chain::first_difference(&as_json(&stored), &as_json(&replayed))
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "/".into());
+            return Err(EngineError::Snapshot {
+                reason: format!("the stored state differs from what its log produces at `{at}`"),
+            });
+        }
+        Ok(replayed)
+    }
+
+    /// Loads a snapshot written by `serde_json::to_string(&sms)`, checking it against its log
+    /// under `key` (the key the engine that wrote it was made with, if any). Plain
+    /// `serde_json::from_str::<Sms>` does the same without a key.
+    ///
+    /// # Errors
+    /// [`EngineError::Snapshot`] (malformed, or a stored state that differs from what the log
+    /// produces, naming where), [`EngineError::Chain`] (a broken chain, naming the event),
+    /// [`EngineError::Replay`] (an event its command no longer produces).
+    pub fn from_snapshot(json: &str, key: Option<&ChainKey>) -> Result<Self, EngineError> {
+        let record: SmsRecord = serde_json::from_str(json).map_err(|e| EngineError::Snapshot {
+            reason: e.to_string(),
+        })?;
+        Self::verified(record, key)
     }
 }
 
@@ -218,7 +215,25 @@ impl Sms {
             baselines: BTreeMap::new(),
             policy_def: crate::PolicyDef::default(),
             log: Vec::new(),
+            key: None,
         }
+    }
+
+    /// An empty engine whose log is a MAC under `key` (see [`ChainKey`]): only someone with
+    /// the key can produce a chain it accepts.
+    #[must_use]
+    pub fn with_key(key: ChainKey) -> Self {
+        Self {
+            key: Some(key),
+            ..Self::new()
+        }
+    }
+
+    /// The digest of the last logged event ([`Digest::GENESIS`] for an empty log): keep or
+    /// publish it, and any later rewrite of the history shows as a different head.
+    #[must_use]
+    pub fn head(&self) -> Digest {
+        self.log.last().map_or(Digest::GENESIS, |e| e.hash)
     }
 
     /// The configuration graph.
@@ -269,14 +284,23 @@ impl Sms {
         &self.log
     }
 
-    /// Rebuilds the state from a log: every event is applied again and must give the same
-    /// effects.
+    /// Rebuilds the state from a log (unkeyed): every event is applied again and must give the
+    /// same record, digests included.
     ///
     /// # Errors
     /// [`EngineError::Replay`] naming the first event that is out of sequence, refused, or
-    /// gives other effects.
+    /// recorded otherwise than its command now produces.
     pub fn replay(events: &[Event]) -> Result<Self, EngineError> {
+        Self::replay_keyed(events, None)
+    }
+
+    /// As [`Sms::replay`], for a log written under `key`.
+    ///
+    /// # Errors
+    /// As [`Sms::replay`].
+    pub fn replay_keyed(events: &[Event], key: Option<&ChainKey>) -> Result<Self, EngineError> {
         let mut sms = Self::new();
+        sms.key = key.cloned();
         for (i, e) in events.iter().enumerate() {
             let expected = u64::try_from(i + 1).unwrap_or(u64::MAX);
             if e.seq != expected {
@@ -291,10 +315,10 @@ impl Sms {
                     seq: e.seq,
                     reason: err.to_string(),
                 })?;
-            if got.first().map(|g| &g.effects) != Some(&e.effects) {
+            if got.first() != Some(e) {
                 return Err(EngineError::Replay {
                     seq: e.seq,
-                    reason: "the command gives other effects than recorded".into(),
+                    reason: "the command gives another record than the one logged (effects or digests differ)".into(),
                 });
             }
         }

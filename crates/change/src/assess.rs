@@ -101,7 +101,8 @@ pub struct ChangeAssessment {
     pub major_impact: Vec<String>,
     /// The standard model check, for standard changes.
     pub standard_model: Option<ModelCheck>,
-    /// Approvals needed (empty: pre-approved).
+    /// Approvals needed (empty: pre-approved). When no rule of the approval matrix applies,
+    /// the change manager approves.
     pub approvals: Vec<Approver>,
     /// The risk of not making the change.
     pub not_doing: Option<Rating>,
@@ -412,6 +413,11 @@ pub fn assess(
                     (a, None) => needed.push(a),
                 }
             }
+        }
+        // No rule of the matrix applies (no policy given, or a gap in it): the change manager
+        // approves, so no assessed change is left with nobody who may approve it.
+        if needed.is_empty() {
+            needed.push(Approver::ChangeManager);
         }
         needed.sort();
         needed

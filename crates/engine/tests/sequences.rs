@@ -786,3 +786,42 @@ fn only_configuration_management_imports() {
     }
     import(&mut controlled(), "cfg", vec![]).unwrap();
 }
+
+#[test]
+fn without_a_change_policy_the_change_manager_can_approve() {
+    let mut sms = Sms::new();
+    sms.apply(
+        "ceo",
+        at(0),
+        cmd(json!({"op": "define_organisation", "actors": [
+            {"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+            {"key": "cfg", "name": "Cfg", "roles": [{"process_owner": "configuration_management"}]},
+            {"key": "dev", "name": "Dev", "roles": ["implementer"]},
+            {"key": "cm", "name": "Change manager", "roles": ["change_manager"]}
+        ]})),
+    )
+    .unwrap();
+    sms.apply(
+        "cfg",
+        at(1),
+        cmd(json!({"op": "add_ci", "key": "app", "name": "App", "kind": "application"})),
+    )
+    .unwrap();
+    for (i, (who, v)) in [
+        (
+            "dev",
+            json!({"op": "raise_change", "key": "c", "title": "t", "targets": ["app"]}),
+        ),
+        ("dev", json!({"op": "submit_change", "change": "c"})),
+        ("cm", json!({"op": "assess_change", "change": "c"})),
+        ("cm", json!({"op": "approve_change", "change": "c"})),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sms.apply(who, at(2 + i64::try_from(i).unwrap()), cmd(v))
+            .unwrap();
+    }
+    let c = sms.changes().change(sms.change_id("c").unwrap()).unwrap();
+    assert_eq!(c.status, itsm_change::ChangeStatus::Approved);
+}

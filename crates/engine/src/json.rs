@@ -8,8 +8,35 @@ use serde_json::{Value, json};
 
 use crate::{Command, Query, Sms};
 
+/// The failure answer. Each message is cut to what it may echo of the input: a value quoted
+/// in backticks longer than 100 characters is shortened (see [`crate::excerpt`]).
 fn failure(errors: impl IntoIterator<Item = String>) -> String {
-    json!({ "success": false, "errors": errors.into_iter().collect::<Vec<_>>() }).to_string()
+    let errors: Vec<String> = errors.into_iter().map(|e| shorten_quotes(&e)).collect();
+    json!({ "success": false, "errors": errors }).to_string()
+}
+
+/// Shortens every backtick-quoted span of `message` to 100 characters (see
+/// [`crate::excerpt`]): what a message may echo of a caller's input.
+///
+/// ```
+/// let long = "x".repeat(1000);
+/// let m = itsm_engine::shorten_quotes(&format!("unknown actor `{long}`"));
+/// assert!(m.len() < 120, "{m}");
+/// ```
+#[must_use]
+pub fn shorten_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(&crate::excerpt(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 impl Sms {
@@ -24,7 +51,7 @@ impl Sms {
     /// assert!(bad.contains(r#""success":false"#));
     /// ```
     pub fn apply_json(&mut self, input: &str) -> String {
-        let mut value: Value = match serde_json::from_str(input) {
+        let mut value: Value = match crate::parse_strict(input) {
             Ok(v) => v,
             Err(e) => return failure([format!("malformed JSON: {e}")]),
         };
@@ -76,7 +103,7 @@ impl Sms {
 
     /// Answers a query given as JSON.
     pub fn query_json(&self, input: &str) -> String {
-        let query: Query = match serde_json::from_str(input) {
+        let query: Query = match crate::parse_strict(input).and_then(serde_json::from_value) {
             Ok(q) => q,
             Err(e) => return failure([format!("query: {e}")]),
         };

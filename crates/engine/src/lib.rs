@@ -29,6 +29,7 @@ mod organisation;
 mod query;
 mod review;
 mod sms;
+mod strict;
 
 pub use chain::{ChainKey, Digest};
 pub use command::{
@@ -36,6 +37,8 @@ pub use command::{
     PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
 };
 pub use error::EngineError;
+pub use json::shorten_quotes;
 pub use query::{Answer, ImpactAnswer, Query};
 pub use review::{ClauseEvidence, ManagementReview};
 pub use sms::{Effect, Event, Sms};
+pub use strict::{excerpt, parse_strict};

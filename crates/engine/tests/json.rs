@@ -159,3 +159,44 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_duplicate_field_cannot_smuggle_a_second_actor_or_value() {
+    let mut sms = Sms::new();
+    let org = r#"{"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
+        "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                   {"key": "intern", "name": "Intern", "roles": []}]}"#;
+    assert!(sms.apply_json(org).contains(r#""success":true"#));
+    for text in [
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "intern", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b", "name": "c"}"#,
+        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ceo", "op": "add_ci", "key": "a", "name": "A",
+            "kind": "document", "attributes": {"env": {"text": "test"}, "env": {"text": "production"}}}"#,
+    ] {
+        let out = sms.apply_json(text);
+        assert!(out.contains("duplicate field"), "{out}");
+    }
+    assert_eq!(sms.log().len(), 1);
+    let out = sms.query_json(r#"{"query": "ci", "ci": "a", "ci": "b"}"#);
+    assert!(out.contains("duplicate field `ci`"), "{out}");
+}
+
+#[test]
+fn an_error_never_echoes_more_than_about_100_characters_of_input() {
+    let mut sms = Sms::new();
+    let long = "k".repeat(100_000);
+    let text =
+        serde_json::json!({"at": "2026-01-05T10:00:00Z", "actor": long, "op": "take_baseline",
+        "name": "b"})
+        .to_string();
+    let out = sms.apply_json(&text);
+    assert!(
+        out.contains(r#""success":false"#) && out.len() < 400,
+        "{}",
+        out.len()
+    );
+    let text =
+        serde_json::json!({"at": "2026-01-05T10:00:00Z", "actor": "a", "op": long}).to_string();
+    let out = sms.apply_json(&text);
+    assert!(out.len() < 1200, "{}", out.len());
+}

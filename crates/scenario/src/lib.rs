@@ -144,7 +144,10 @@ fn text_field(object: &serde_json::Map<String, Value>, field: &str) -> Option<St
 }
 
 fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
-    let err = |reason: String| ScenarioError::Step { step, reason };
+    let err = |reason: String| ScenarioError::Step {
+        step,
+        reason: itsm_engine::shorten_quotes(&reason),
+    };
     let Value::Object(mut object) = value else {
         return Err(err("a step is a JSON object".into()));
     };
@@ -219,8 +222,8 @@ fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
 /// # Errors
 /// [`ScenarioError`] naming the step and the reason.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| ScenarioError::Document {
-        reason: e.to_string(),
+    let doc: Value = itsm_engine::parse_strict(text).map_err(|e| ScenarioError::Document {
+        reason: itsm_engine::shorten_quotes(&e.to_string()),
     })?;
     let Value::Object(mut doc) = doc else {
         return Err(ScenarioError::Document {
@@ -313,11 +316,12 @@ pub fn run_scenario(scenario: &Scenario) -> (Report, Sms) {
                         step: n,
                         label,
                         passed: false,
-                        detail: format!("refused: {e}"),
+                        detail: itsm_engine::shorten_quotes(&format!("refused: {e}")),
                     },
                     (Err(e), Some(expected)) => {
                         let text = e.to_string();
                         let passed = text.contains(expected.as_str());
+                        let text = itsm_engine::shorten_quotes(&text);
                         let detail = if passed {
                             format!("refused as expected: {text}")
                         } else {

@@ -355,18 +355,27 @@ pub fn schedule_markdown(
     for c in conflicts {
         let line = match &c {
             Conflict::Overlap {
-                first,
-                second,
+                changes,
                 shared,
                 overlap,
+                pairs,
             } => {
+                let all = if changes.len() > 2 { "all" } else { "both" };
                 let what = match shared {
-                    crate::Shared::Ci(id) => format!("both change `{}`", names(*id)),
-                    crate::Shared::Service(id) => format!("both impact service `{}`", names(*id)),
+                    crate::Shared::Ci(id) => format!("{all} change `{}`", names(*id)),
+                    crate::Shared::Service(id) => {
+                        format!("{all} impact service `{}`", names(*id))
+                    }
                     crate::Shared::Implementer(id) => format!("same implementer `{}`", people(*id)),
                 };
+                let count = if *pairs > 1 {
+                    format!(" ({pairs} overlapping pairs)")
+                } else {
+                    String::new()
+                };
                 format!(
-                    "CHG-{first} and CHG-{second}: {what}, {} to {}",
+                    "{}: {what}, {} to {}{count}",
+                    crate::schedule::change_list(changes),
                     overlap.start().format("%Y-%m-%d %H:%M"),
                     overlap.end().format("%Y-%m-%d %H:%M")
                 )

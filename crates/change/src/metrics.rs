@@ -177,15 +177,15 @@ impl ChangeRegister {
     /// delta only related). A CI edited by hand after a change touched it is caught that way.
     #[must_use]
     pub fn unauthorized(&self, before: &Baseline, after: &Baseline) -> Vec<Unauthorized> {
-        let window = Period::new(before.taken_at, after.taken_at).ok();
+        let (from, to) = (before.taken_at, after.taken_at);
         let mut cis: BTreeSet<Id<Ci>> = BTreeSet::new();
         let mut bumps: BTreeMap<Id<Ci>, u64> = BTreeMap::new();
         let mut relations: BTreeSet<Relation> = BTreeSet::new();
         for c in self.changes() {
+            // Compared as instants, not as a `Period`: baselines taken at any instant work.
             let inside = c
                 .implemented_at
-                .zip(window)
-                .is_some_and(|(t, w)| t > w.start() && t <= w.end());
+                .is_some_and(|t| from <= to && t > from && t <= to);
             if !inside || c.outcome != Some(Outcome::Successful) {
                 continue;
             }

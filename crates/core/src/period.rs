@@ -77,10 +77,10 @@ impl Period {
         self.end
     }
 
-    /// `end - start`.
+    /// `end - start` (never overflows: a `TimeDelta` spans far more than the engine's range).
     #[must_use]
     pub fn duration(&self) -> TimeDelta {
-        self.end - self.start
+        self.end.signed_duration_since(self.start)
     }
 
     /// True when the period holds no instant.

@@ -190,6 +190,14 @@ impl KeySweep {
         }
     }
 
+    /// Starts over for another shared thing (after `close(None, ..)`), keeping the heap's
+    /// allocation.
+    fn reset(&mut self, shared: Shared) {
+        self.shared = shared;
+        self.open.clear();
+        self.group = None;
+    }
+
     /// Closes the windows that end at or before `until` (all of them for `None`); the group
     /// ends where fewer than two windows remain open.
     fn close(&mut self, until: Option<DateTime<Utc>>, out: &mut Vec<Conflict>) {
@@ -265,11 +273,19 @@ pub fn find_conflicts(schedule: &[ScheduledChange], policy: &ChangePolicy) -> Ve
             .then(a.2.cmp(&b.2))
     });
     let mut out = Vec::new();
+    // One sweep, its heap reused from key to key.
+    let mut sweep: Option<KeySweep> = None;
     for run in intervals.chunk_by(|a, b| a.0 == b.0) {
         let Some((key, _, _)) = run.first() else {
             continue;
         };
-        let mut sweep = KeySweep::new(*key);
+        let sweep = match &mut sweep {
+            Some(s) => {
+                s.reset(*key);
+                s
+            }
+            None => sweep.insert(KeySweep::new(*key)),
+        };
         for (_, window, change) in run {
             sweep.close(Some(window.start()), &mut out);
             sweep.open(window, *change);

@@ -1,5 +1,7 @@
-//! Change engine benchmarks: assessing one change on the 1M-CI testkit organisation, and the
-//! forward-schedule conflict sweep over 100 000 scheduled changes.
+//! Change engine benchmarks: assessing one change on the 1M-CI testkit organisation, the
+//! forward-schedule conflict sweep over 100 000 scheduled changes, the `conflicts` query with
+//! 3 000 changes in one window on the same CIs (against the floor of listing the schedule), and
+//! the maintenance check of a window over the whole range of time the engine accepts.
 //!
 //! `cargo bench --bench change`
 #![expect(
@@ -17,9 +19,17 @@ use itsm::change::{
     assess, find_conflicts,
 };
 use itsm::cmdb::Cmdb;
-use itsm::core::{Id, Period};
+use itsm::core::{Calendar, Id, Period, bounds};
+use itsm::engine::Query;
 use itsm::risk::RiskMatrix;
 use itsm_testkit::{OrgSpec, Organisation, Rng};
+
+#[path = "../examples/conflicts.rs"]
+#[expect(
+    dead_code,
+    reason = "the bench uses the example's builder, not its main"
+)]
+mod conflicts_example;
 
 fn policy() -> ChangePolicy {
     ChangePolicy {
@@ -120,6 +130,51 @@ fn main() {
     });
     g.bench_function("conflict_sweep/100k", |bch| {
         bch.iter(|| find_conflicts(black_box(&items), &policy))
+    });
+    g.finish();
+
+    // Issue 8: 3 000 changes in one night on the same two CIs, service and implementer.
+    let sms = conflicts_example::build(3_000).expect("engine");
+    let answer = sms.query_json(r#"{"query": "conflicts"}"#);
+    eprintln!(
+        "[change] 3 000 changes in one window: {} changes scheduled, conflicts answer of {} bytes",
+        sms.changes().forward_schedule().len(),
+        answer.len()
+    );
+    // One change whose window covers 1900-9999, on a service with nightly maintenance hours.
+    let svc: Id<itsm::cmdb::Ci> = Id::from_key("svc");
+    let long = [ScheduledChange {
+        change: 1,
+        window: Period::new(bounds::EARLIEST, bounds::LATEST).expect("period"),
+        cis: vec![],
+        services: vec![svc],
+        implementer: None,
+        emergency: false,
+    }];
+    let nightly = ChangePolicy {
+        maintenance: [(
+            svc,
+            Calendar::business_hours(0, 0, 6 * 60).expect("calendar"),
+        )]
+        .into_iter()
+        .collect(),
+        ..ChangePolicy::default()
+    };
+    let mut g = c.benchmark_group("conflicts");
+    g.bench_function("one_window_3000/forward_schedule_floor", |bch| {
+        bch.iter(|| black_box(&sms).changes().forward_schedule())
+    });
+    g.bench_function("one_window_3000/conflicts", |bch| {
+        bch.iter(|| black_box(&sms).changes().conflicts())
+    });
+    g.bench_function("one_window_3000/query", |bch| {
+        bch.iter(|| black_box(&sms).query(&Query::Conflicts).expect("answer"))
+    });
+    g.bench_function("one_window_3000/query_json", |bch| {
+        bch.iter(|| black_box(&sms).query_json(r#"{"query": "conflicts"}"#))
+    });
+    g.bench_function("window_1900_to_9999_with_maintenance", |bch| {
+        bch.iter(|| find_conflicts(black_box(&long), &nightly))
     });
     g.finish();
     c.final_summary();

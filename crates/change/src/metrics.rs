@@ -78,8 +78,34 @@ fn percent(part: usize, whole: usize) -> Decimal {
     one_decimal(Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole))
 }
 
-fn hours(d: TimeDelta) -> Decimal {
-    one_decimal(Decimal::from(d.num_seconds()) / Decimal::from(3600))
+/// Whole seconds as hours, one decimal.
+fn hours(seconds: i128) -> Decimal {
+    Decimal::try_from_i128_with_scale(seconds, 0)
+        .ok()
+        .and_then(|s| s.checked_div(Decimal::from(3600)))
+        .map_or_else(|| one_decimal(Decimal::ZERO), one_decimal)
+}
+
+/// Mean and longest of `leads`, in hours (one decimal).
+///
+/// The sum is taken in `i128` nanoseconds: chrono's `TimeDelta` holds about 292 million
+/// years, which a thousand lead times across the range of time exceed.
+fn lead_time_hours(leads: &[TimeDelta]) -> (Decimal, Decimal) {
+    let nanos =
+        |d: &TimeDelta| i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
+    let total = leads
+        .iter()
+        .map(nanos)
+        .fold(0i128, |sum, n| sum.saturating_add(n));
+    let mean = i128::try_from(leads.len())
+        .ok()
+        .filter(|n| *n > 0)
+        .map_or(0, |n| total / n);
+    let longest = leads
+        .iter()
+        .max()
+        .map_or(0, |d| i128::from(d.num_seconds()));
+    (hours(mean / 1_000_000_000), hours(longest))
 }
 
 impl ChangeRegister {
@@ -115,18 +141,14 @@ impl ChangeRegister {
                 None => {}
             }
             if let Some(s) = c.submitted_at {
-                lead.push(done - s);
+                lead.push(done.signed_duration_since(s));
             }
             for s in c.assessment.iter().flat_map(|a| &a.impacted_services) {
                 *per_service.entry(s.service).or_default() += 1;
             }
         }
         let implemented = successful + failed + backed_out;
-        let total: TimeDelta = lead.iter().copied().sum();
-        let mean = i32::try_from(lead.len())
-            .ok()
-            .filter(|n| *n > 0)
-            .map_or(TimeDelta::zero(), |n| total / n);
+        let (mean_lead_time_hours, max_lead_time_hours) = lead_time_hours(&lead);
         let mut per_service: Vec<(Id<Ci>, usize)> = per_service.into_iter().collect();
         per_service.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ChangeMetrics {
@@ -138,8 +160,8 @@ impl ChangeRegister {
             backed_out,
             success_rate: percent(successful, implemented),
             emergency_share: percent(emergencies, raised),
-            mean_lead_time_hours: hours(mean),
-            max_lead_time_hours: hours(lead.iter().copied().max().unwrap_or_default()),
+            mean_lead_time_hours,
+            max_lead_time_hours,
             per_service,
             unauthorized,
         }
@@ -155,15 +177,15 @@ impl ChangeRegister {
     /// delta only related). A CI edited by hand after a change touched it is caught that way.
     #[must_use]
     pub fn unauthorized(&self, before: &Baseline, after: &Baseline) -> Vec<Unauthorized> {
-        let window = Period::new(before.taken_at, after.taken_at).ok();
+        let (from, to) = (before.taken_at, after.taken_at);
         let mut cis: BTreeSet<Id<Ci>> = BTreeSet::new();
         let mut bumps: BTreeMap<Id<Ci>, u64> = BTreeMap::new();
         let mut relations: BTreeSet<Relation> = BTreeSet::new();
         for c in self.changes() {
+            // Compared as instants, not as a `Period`: baselines taken at any instant work.
             let inside = c
                 .implemented_at
-                .zip(window)
-                .is_some_and(|(t, w)| t > w.start() && t <= w.end());
+                .is_some_and(|t| from <= to && t > from && t <= to);
             if !inside || c.outcome != Some(Outcome::Successful) {
                 continue;
             }
@@ -310,15 +332,13 @@ pub fn schedule_markdown(
         "## Forward schedule of change\n\n| Change | Title | Window | Status |\n| --- | --- | --- | --- |\n",
     );
     for s in register.forward_schedule() {
-        let title = register
-            .changes()
-            .get(s.change as usize - 1)
-            .map_or("", |c| c.request.title.as_str());
-        let status = register
-            .changes()
-            .get(s.change as usize - 1)
-            .map(|c| c.status.to_string())
-            .unwrap_or_default();
+        // Change numbers start at 1; the register holds change n at position n - 1.
+        let record = usize::try_from(s.change)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| register.changes().get(i));
+        let title = record.map_or("", |c| c.request.title.as_str());
+        let status = record.map(|c| c.status.to_string()).unwrap_or_default();
         let _ = writeln!(
             out,
             "| CHG-{} | {title} | {} to {} | {status} |",
@@ -335,18 +355,27 @@ pub fn schedule_markdown(
     for c in conflicts {
         let line = match &c {
             Conflict::Overlap {
-                first,
-                second,
+                changes,
                 shared,
                 overlap,
+                pairs,
             } => {
+                let all = if changes.len() > 2 { "all" } else { "both" };
                 let what = match shared {
-                    crate::Shared::Ci(id) => format!("both change `{}`", names(*id)),
-                    crate::Shared::Service(id) => format!("both impact service `{}`", names(*id)),
+                    crate::Shared::Ci(id) => format!("{all} change `{}`", names(*id)),
+                    crate::Shared::Service(id) => {
+                        format!("{all} impact service `{}`", names(*id))
+                    }
                     crate::Shared::Implementer(id) => format!("same implementer `{}`", people(*id)),
                 };
+                let count = if *pairs > 1 {
+                    format!(" ({pairs} overlapping pairs)")
+                } else {
+                    String::new()
+                };
                 format!(
-                    "CHG-{first} and CHG-{second}: {what}, {} to {}",
+                    "{}: {what}, {} to {}{count}",
+                    crate::schedule::change_list(changes),
                     overlap.start().format("%Y-%m-%d %H:%M"),
                     overlap.end().format("%Y-%m-%d %H:%M")
                 )
@@ -362,4 +391,33 @@ pub fn schedule_markdown(
         let _ = writeln!(out, "- {line}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_time_sums_do_not_overflow_at_the_extremes_of_time_delta() {
+        // 600 lead times of chrono's largest duration: the old `TimeDelta` sum panicked.
+        let (mean, max) = lead_time_hours(&vec![TimeDelta::MAX; 600]);
+        assert_eq!(mean, max);
+        assert_eq!(max, hours(i128::from(TimeDelta::MAX.num_seconds())));
+        assert!(mean > Decimal::from(2_000_000_000_000u64));
+        let (mean, max) = lead_time_hours(&vec![TimeDelta::MIN; 600]);
+        assert_eq!(mean, max);
+        assert!(mean < Decimal::ZERO);
+        let mixed: Vec<TimeDelta> = [TimeDelta::MIN, TimeDelta::MAX].repeat(300);
+        let (mean, max) = lead_time_hours(&mixed);
+        assert!(mean.abs() <= Decimal::ONE, "{mean}");
+        assert_eq!(max, hours(i128::from(TimeDelta::MAX.num_seconds())));
+        assert_eq!(
+            lead_time_hours(&[]),
+            (one_decimal(Decimal::ZERO), one_decimal(Decimal::ZERO))
+        );
+        assert_eq!(
+            lead_time_hours(&[TimeDelta::hours(1), TimeDelta::hours(2)]),
+            (one_decimal(Decimal::new(15, 1)), one_decimal(Decimal::TWO))
+        );
+    }
 }

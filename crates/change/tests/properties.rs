@@ -232,8 +232,11 @@ fn schedule() -> impl Strategy<Value = Vec<ScheduledChange>> {
     })
 }
 
+/// An overlapping pair: (first, second, what they share, when they overlap).
+type Pair = (u32, u32, Shared, Period);
+
 /// Every pair, every shared thing: the definition the sweep must match.
-fn pairwise(items: &[ScheduledChange]) -> BTreeSet<Conflict> {
+fn pairwise(items: &[ScheduledChange]) -> BTreeSet<Pair> {
     let mut out = BTreeSet::new();
     for (i, a) in items.iter().enumerate() {
         for b in &items[i + 1..] {
@@ -257,14 +260,66 @@ fn pairwise(items: &[ScheduledChange]) -> BTreeSet<Conflict> {
                 shared.extend(a.implementer.map(Shared::Implementer));
             }
             for s in shared {
-                out.insert(Conflict::Overlap {
-                    first: a.change.min(b.change),
-                    second: a.change.max(b.change),
-                    shared: s,
-                    overlap,
-                });
+                out.insert((a.change.min(b.change), a.change.max(b.change), s, overlap));
             }
         }
+    }
+    out
+}
+
+/// The pairs the grouped answer stands for, checking each group on the way: its changes
+/// sorted and at least two, its pair count, its period spanning exactly its pairs' overlaps;
+/// and the answer's size: groups of one shared thing are disjoint in time and hold at most
+/// twice as many entries as there are changes sharing it.
+fn expand(items: &[ScheduledChange], conflicts: &[Conflict]) -> BTreeSet<Pair> {
+    let window = |n: u32| items[n as usize - 1].window;
+    let mut out = BTreeSet::new();
+    let mut per_key: std::collections::BTreeMap<Shared, (usize, Vec<Period>)> = Default::default();
+    for c in conflicts {
+        let Conflict::Overlap {
+            changes,
+            shared,
+            overlap,
+            pairs,
+        } = c
+        else {
+            continue;
+        };
+        assert!(
+            changes.len() >= 2 && changes.windows(2).all(|w| w[0] < w[1]),
+            "{c}"
+        );
+        let mut found = Vec::new();
+        for (i, a) in changes.iter().enumerate() {
+            for b in &changes[i + 1..] {
+                if let Some(o) = window(*a).intersection(&window(*b)) {
+                    found.push((*a, *b, *shared, o));
+                }
+            }
+        }
+        assert_eq!(found.len() as u64, *pairs, "{c}");
+        let span = found.iter().map(|p| p.3).reduce(|x, y| x.span(&y)).unwrap();
+        assert_eq!(span, *overlap, "{c}");
+        let entry = per_key.entry(*shared).or_default();
+        entry.0 += changes.len();
+        entry.1.push(*overlap);
+        out.extend(found);
+    }
+    for (key, (entries, mut periods)) in per_key {
+        let sharing = items
+            .iter()
+            .filter(|s| match key {
+                Shared::Ci(c) => s.cis.contains(&c),
+                Shared::Service(c) => s.services.contains(&c),
+                Shared::Implementer(a) => s.implementer == Some(a),
+            })
+            .count();
+        assert!(
+            entries <= 2 * sharing,
+            "{entries} entries for {sharing} changes"
+        );
+        periods.sort();
+        assert!(periods.windows(2).all(|w| !w[0].overlaps(&w[1])));
     }
     out
 }
@@ -273,9 +328,19 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn the_sweep_finds_exactly_the_pairwise_conflicts(items in schedule()) {
-        let swept: BTreeSet<Conflict> = find_conflicts(&items, &ChangePolicy::default()).into_iter().collect();
-        prop_assert_eq!(swept, pairwise(&items));
+    fn the_sweep_finds_exactly_the_pairwise_conflicts_grouped(items in schedule()) {
+        let conflicts = find_conflicts(&items, &ChangePolicy::default());
+        let expected = pairwise(&items);
+        prop_assert_eq!(&expand(&items, &conflicts), &expected);
+        // Each pair is counted in exactly one group.
+        let counted: u64 = conflicts
+            .iter()
+            .map(|c| match c {
+                Conflict::Overlap { pairs, .. } => *pairs,
+                _ => 0,
+            })
+            .sum();
+        prop_assert_eq!(counted, expected.len() as u64);
     }
 
     #[test]

@@ -579,24 +579,24 @@ fn the_schedule_reports_every_kind_of_conflict() {
     // CHG-1 and CHG-2 overlap 22:00-23:00 on both services and the implementer.
     assert!(
         conflicts.contains(&Conflict::Overlap {
-            first: 1,
-            second: 2,
+            changes: vec![1, 2],
             shared: Shared::Service(id("svc-banking")),
-            overlap: Period::new(at(10, 22), at(10, 23)).unwrap()
+            overlap: Period::new(at(10, 22), at(10, 23)).unwrap(),
+            pairs: 1,
         }),
         "{text:#?}"
     );
     assert!(conflicts.contains(&Conflict::Overlap {
-        first: 1,
-        second: 2,
+        changes: vec![1, 2],
         shared: Shared::Service(id("svc-payments")),
-        overlap: Period::new(at(10, 22), at(10, 23)).unwrap()
+        overlap: Period::new(at(10, 22), at(10, 23)).unwrap(),
+        pairs: 1,
     }));
     assert!(conflicts.contains(&Conflict::Overlap {
-        first: 1,
-        second: 2,
+        changes: vec![1, 2],
         shared: Shared::Implementer(p.dev.id),
-        overlap: Period::new(at(10, 22), at(10, 23)).unwrap()
+        overlap: Period::new(at(10, 22), at(10, 23)).unwrap(),
+        pairs: 1,
     }));
     // Reporting is maintained 18:00-22:00 on weekdays: 08:00-10:00 is outside.
     assert!(conflicts.contains(&Conflict::OutsideMaintenance {

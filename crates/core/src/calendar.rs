@@ -8,11 +8,11 @@
 use std::collections::BTreeSet;
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset as _, TimeDelta, Utc, Weekday,
+    DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Period};
+use crate::{Error, Period, bounds};
 
 const MINUTES_PER_DAY: u16 = 24 * 60;
 
@@ -238,23 +238,40 @@ impl Calendar {
         &self.closed_dates
     }
 
-    fn offset(&self) -> FixedOffset {
-        // Validated on construction, so the UTC fallback is never taken.
-        FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or_else(|| Utc.fix())
+    /// Agreed minutes on a weekday (closed dates aside).
+    fn day_minutes(&self, day: Weekday) -> i64 {
+        match &self.hours {
+            ServiceHours::Always => i64::from(MINUTES_PER_DAY),
+            ServiceHours::Weekly(windows) => windows
+                .iter()
+                .filter(|w| w.day == day)
+                .map(|w| i64::from(w.end_minute.saturating_sub(w.start_minute)))
+                .sum(),
+        }
     }
 
-    /// Service windows of one local date, as UTC periods.
-    fn day_windows(&self, date: NaiveDate, out: &mut Vec<Period>) {
+    /// Service windows of one local date, as UTC `[start, end)` pairs. A window chrono cannot
+    /// represent is left out: it cannot meet a representable period or instant.
+    fn day_windows(&self, date: NaiveDate, out: &mut Vec<(DateTime<Utc>, DateTime<Utc>)>) {
         if self.closed_dates.contains(&date) {
             return;
         }
-        let offset = TimeDelta::seconds(i64::from(self.utc_offset_seconds));
-        let midnight_utc = date.and_time(chrono::NaiveTime::MIN).and_utc() - offset;
+        let Some(midnight_utc) = TimeDelta::try_seconds(i64::from(self.utc_offset_seconds))
+            .and_then(|offset| {
+                date.and_time(NaiveTime::MIN)
+                    .and_utc()
+                    .checked_sub_signed(offset)
+            })
+        else {
+            return;
+        };
+        let at = |minute: u16| {
+            TimeDelta::try_minutes(i64::from(minute))
+                .and_then(|m| midnight_utc.checked_add_signed(m))
+        };
         let mut push = |start: u16, end: u16| {
-            let s = midnight_utc + Duration::minutes(i64::from(start));
-            let e = midnight_utc + Duration::minutes(i64::from(end));
-            if let Ok(p) = Period::new(s, e) {
-                out.push(p);
+            if let (Some(s), Some(e)) = (at(start), at(end)) {
+                out.push((s, e));
             }
         };
         match &self.hours {
@@ -266,33 +283,98 @@ impl Calendar {
         }
     }
 
-    /// How much agreed service time lies within `period`. Never more than `period.duration()`.
-    #[must_use]
-    pub fn hours_within(&self, period: &Period) -> TimeDelta {
-        let tz = self.offset();
-        let first = period.start().with_timezone(&tz).date_naive();
-        let last = period.end().with_timezone(&tz).date_naive();
+    /// Service time of the local dates `first..=last` that falls within `period`, one date at a
+    /// time (callers keep the span short).
+    fn walk(&self, first: NaiveDate, last: NaiveDate, period: &Period) -> Option<TimeDelta> {
         let mut total = TimeDelta::zero();
         let mut windows = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last) {
             windows.clear();
             self.day_windows(date, &mut windows);
-            total += windows
-                .iter()
-                .filter_map(|w| w.intersection(period))
-                .map(|p| p.duration())
-                .sum::<TimeDelta>();
+            for (s, e) in &windows {
+                let (s, e) = ((*s).max(period.start()), (*e).min(period.end()));
+                if s < e {
+                    total = total.checked_add(&e.signed_duration_since(s))?;
+                }
+            }
         }
-        total
+        Some(total)
     }
 
-    /// True when `at` falls inside the agreed service hours.
+    /// How much agreed service time lies within `period`. Never more than `period.duration()`.
+    ///
+    /// The cost does not grow with the length of the period: the days at either end are
+    /// walked, the whole weeks between are counted from the weekly hours, less the closed
+    /// dates among them.
+    #[must_use]
+    pub fn hours_within(&self, period: &Period) -> TimeDelta {
+        // `None` only if chrono could not represent a day next to a period inside the
+        // engine's range, which it always can.
+        self.checked_hours_within(period).unwrap_or_default()
+    }
+
+    fn checked_hours_within(&self, period: &Period) -> Option<TimeDelta> {
+        // The offset is under a day, so only local dates from the UTC date of the start minus
+        // one to the UTC date of the end plus one can hold service time within the period.
+        let start_date = period.start().date_naive();
+        let end_date = period.end().date_naive();
+        let first = start_date.pred_opt().unwrap_or(start_date);
+        let last = end_date.succ_opt().unwrap_or(end_date);
+        // Local dates from `first + 3` to `last - 3` have all their windows inside the
+        // period: count whole weeks of those, walk the rest.
+        let inner = first
+            .checked_add_days(Days::new(3))
+            .zip(last.checked_sub_days(Days::new(3)))
+            .filter(|(a, b)| a <= b);
+        let Some((middle_start, inner_last)) = inner else {
+            return self.walk(first, last, period);
+        };
+        let weeks = (inner_last.signed_duration_since(middle_start).num_days() + 1) / 7;
+        if weeks == 0 {
+            return self.walk(first, last, period);
+        }
+        let middle_end =
+            middle_start.checked_add_days(Days::new(u64::try_from(weeks).ok()?.checked_mul(7)?))?;
+        let weekly: i64 = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ]
+        .into_iter()
+        .map(|d| self.day_minutes(d))
+        .sum();
+        let closed: i64 = self
+            .closed_dates
+            .range(middle_start..middle_end)
+            .map(|d| self.day_minutes(d.weekday()))
+            .sum();
+        let middle = TimeDelta::try_minutes(weekly.checked_mul(weeks)?.checked_sub(closed)?)?;
+        let head = self.walk(first, middle_start.pred_opt()?, period)?;
+        let tail = self.walk(middle_end, last, period)?;
+        head.checked_add(&middle)?.checked_add(&tail)
+    }
+
+    /// True when `at` falls inside the agreed service hours. An instant outside the range the
+    /// engine accepts ([`crate::bounds`]) is never open.
     #[must_use]
     pub fn is_open(&self, at: DateTime<Utc>) -> bool {
-        let date = at.with_timezone(&self.offset()).date_naive();
+        if bounds::check_instant("at", at).is_err() {
+            return false;
+        }
+        let date = at.date_naive();
         let mut windows = Vec::new();
-        self.day_windows(date, &mut windows);
-        windows.iter().any(|w| w.contains(at))
+        [date.pred_opt(), Some(date), date.succ_opt()]
+            .into_iter()
+            .flatten()
+            .any(|d| {
+                windows.clear();
+                self.day_windows(d, &mut windows);
+                windows.iter().any(|(s, e)| *s <= at && at < *e)
+            })
     }
 }
 
@@ -342,6 +424,92 @@ mod tests {
         ));
     }
 
+    /// The definition: every local date that can meet the period, one at a time.
+    fn walked(cal: &Calendar, p: &Period) -> TimeDelta {
+        let first = p.start().date_naive().pred_opt().unwrap();
+        let last = p.end().date_naive().succ_opt().unwrap();
+        cal.walk(first, last, p).unwrap()
+    }
+
+    fn offsets() -> [i32; 5] {
+        [-86_399, -3600, 0, 3600, 86_399]
+    }
+
+    #[test]
+    fn extreme_instants_and_dates_do_not_panic() {
+        let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        // The period of the issue (a start in year -262143) cannot be built any more.
+        assert!(Period::new(min, utc(2026, 1, 1, 0)).is_err());
+        for o in offsets() {
+            let weekly = Calendar::business_hours(o, 0, 24 * 60).unwrap();
+            for cal in [Calendar::always(o).unwrap(), weekly] {
+                let cal = cal
+                    .with_closed_date(NaiveDate::MIN)
+                    .with_closed_date(NaiveDate::MAX)
+                    .with_closed_date(bounds::EARLIEST_DATE)
+                    .with_closed_date(bounds::LATEST_DATE);
+                for at in [min, max, min + TimeDelta::days(1), max - TimeDelta::days(1)] {
+                    assert!(!cal.is_open(at));
+                }
+                let _ = cal.is_open(bounds::EARLIEST);
+                let _ = cal.is_open(bounds::LATEST);
+                let mut out = Vec::new();
+                for d in [NaiveDate::MIN, NaiveDate::MAX] {
+                    cal.day_windows(d, &mut out);
+                    cal.day_windows(d.succ_opt().unwrap_or(d), &mut out);
+                    cal.day_windows(d.pred_opt().unwrap_or(d), &mut out);
+                }
+                let whole = Period::new(bounds::EARLIEST, bounds::LATEST).unwrap();
+                for p in [
+                    whole,
+                    Period::new(bounds::EARLIEST, bounds::EARLIEST + TimeDelta::days(9)).unwrap(),
+                    Period::new(bounds::LATEST - TimeDelta::days(9), bounds::LATEST).unwrap(),
+                    Period::new(bounds::EARLIEST, bounds::EARLIEST).unwrap(),
+                    Period::new(bounds::LATEST, bounds::LATEST).unwrap(),
+                ] {
+                    let h = cal.hours_within(&p);
+                    assert!(h >= TimeDelta::zero() && h <= p.duration(), "{p:?}: {h}");
+                    if p.duration() < TimeDelta::days(20) {
+                        assert_eq!(h, walked(&cal, &p));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn windows_straddling_the_ends_of_the_range_count_inside_it() {
+        // 24x7 at UTC-10:00: the local day 1899-12-31 runs into 1900-01-01 UTC, and its hours
+        // after the earliest instant count.
+        let cal = Calendar::always(-36_000).unwrap();
+        let first_day =
+            Period::new(bounds::EARLIEST, bounds::EARLIEST + TimeDelta::days(1)).unwrap();
+        assert_eq!(cal.hours_within(&first_day), TimeDelta::days(1));
+        assert!(cal.is_open(bounds::EARLIEST));
+        let cal = Calendar::always(36_000).unwrap();
+        let last_day = Period::new(bounds::LATEST - TimeDelta::days(1), bounds::LATEST).unwrap();
+        assert_eq!(cal.hours_within(&last_day), TimeDelta::days(1));
+        assert!(cal.is_open(bounds::LATEST));
+    }
+
+    #[test]
+    fn the_whole_range_is_counted_without_walking_it() {
+        // 8 100 years of business hours: whole weeks are counted, not walked (a walk of three
+        // million days would show as a slow test, the count is exact either way).
+        let cal = Calendar::business_hours(3600, 8 * 60, 18 * 60).unwrap();
+        let whole = Period::new(bounds::EARLIEST, bounds::LATEST).unwrap();
+        let h = cal.hours_within(&whole);
+        let weeks = whole.duration().num_days() / 7;
+        assert!(
+            (h - TimeDelta::hours(50 * weeks)).abs() <= TimeDelta::hours(50),
+            "{h}"
+        );
+        let closed = cal
+            .clone()
+            .with_closed_date(NaiveDate::from_ymd_opt(5000, 1, 1).unwrap()); // a Wednesday
+        assert_eq!(closed.hours_within(&whole), h - TimeDelta::hours(10));
+    }
+
     fn calendar() -> impl Strategy<Value = Calendar> {
         let window =
             (0usize..7, 0u16..1439, 1u16..1441).prop_filter_map("non-empty", |(d, s, e)| {
@@ -385,6 +553,21 @@ mod tests {
             let whole = cal.hours_within(&Period::new(s, e).unwrap());
             let parts = cal.hours_within(&Period::new(s, m).unwrap()) + cal.hours_within(&Period::new(m, e).unwrap());
             prop_assert_eq!(whole, parts);
+        }
+
+        #[test]
+        fn counting_whole_weeks_equals_walking_every_day(
+            cal in calendar(),
+            far in proptest::collection::vec(0i64..1_200, 0..6),
+            start in -20_000_000i64..20_000_000,
+            len in 0i64..100_000_000,
+        ) {
+            let cal = far.into_iter().fold(cal, |c, d| {
+                c.with_closed_date(NaiveDate::from_ymd_opt(2025, 10, 1).unwrap() + TimeDelta::days(d))
+            });
+            let s = utc(2026, 1, 1, 0) + TimeDelta::seconds(start);
+            let p = Period::new(s, s + TimeDelta::seconds(len)).unwrap();
+            prop_assert_eq!(cal.hours_within(&p), walked(&cal, &p));
         }
 
         #[test]

@@ -105,6 +105,50 @@ pub enum Error {
         /// Why it was rejected.
         reason: String,
     },
+    /// A scale with more levels than [`Scale::MAX_LEVELS`](crate::Scale::MAX_LEVELS).
+    #[error("a scale has at most `{max}` levels; this one has `{count}`")]
+    TooManyLevels {
+        /// How many levels were given.
+        count: usize,
+        /// The most a scale may have.
+        max: usize,
+    },
+    /// An instant or date outside the range the engine accepts (see [`crate::bounds`]).
+    #[error(
+        "`{field}` `{value}` is outside the range the engine accepts (`{earliest}` to `{latest}`)"
+    )]
+    OutOfRange {
+        /// The field that held the value.
+        field: &'static str,
+        /// The rejected instant or date.
+        value: String,
+        /// The first instant or date accepted.
+        earliest: String,
+        /// The last instant or date accepted.
+        latest: String,
+    },
+    /// A number of days outside the range a field accepts (see [`crate::bounds`]).
+    #[error("`{field}` of `{value}` days is out of range: it must be from `{min}` to `{max}` days")]
+    IntervalOutOfRange {
+        /// The field that held the value.
+        field: &'static str,
+        /// The rejected number of days.
+        value: u32,
+        /// The fewest days accepted.
+        min: u32,
+        /// The most days accepted.
+        max: u32,
+    },
+    /// A duration longer than a field accepts (see [`crate::bounds`]).
+    #[error("`{field}` of `{value}` is longer than the engine accepts (at most `{max}`)")]
+    TooLong {
+        /// The field that held the duration.
+        field: &'static str,
+        /// The rejected duration.
+        value: String,
+        /// The longest accepted.
+        max: String,
+    },
     /// A text field that must not be empty.
     #[error("`{field}` must not be empty")]
     Empty {

@@ -7,7 +7,11 @@
 //! - [`Id`]: a typed UUID per kind of record (`Id<Ci>`, `Id<Actor>` ...). Ids are given by the
 //!   caller or derived from a human key with [`Id::from_key`] (UUID v5 under a namespace fixed per
 //!   kind), so the same key always yields the same id.
-//! - [`Period`]: a half-open span of time `[start, end)` with overlap and intersection.
+//! - [`Period`]: a half-open span of time `[start, end)` with overlap and intersection, always
+//!   within the range of time the engine accepts.
+//! - [`bounds`]: that range (years 1900 through 9999, UTC), the checks for instants and dates
+//!   taken from callers, and the longest intervals the engine takes (review intervals, change
+//!   windows).
 //! - [`Calendar`]: agreed service hours (weekly windows in a fixed UTC offset, closed dates,
 //!   or 24x7) and the hours of service within a period: the base of availability targets
 //!   (ISO/IEC 20000-1 8.3.3, 8.7.1).
@@ -32,6 +36,7 @@
 #![deny(missing_docs)]
 
 mod actor;
+pub mod bounds;
 mod calendar;
 mod error;
 mod id;

@@ -3,13 +3,17 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, bounds};
 
 /// A span of time `[start, end)`: the start is inside, the end is not.
 ///
 /// Half-open periods tile without overlap: January and February share the instant
 /// `Feb 1 00:00` as end and start, and it is counted once. An empty period (`start == end`)
 /// is allowed and has zero duration.
+///
+/// Both ends lie within the range of time the engine accepts, [`bounds::EARLIEST`] through
+/// [`bounds::LATEST`] (years 1900 through 9999, UTC), so arithmetic on a period (its duration,
+/// a day either side, a UTC offset) never leaves what chrono represents.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -47,8 +51,11 @@ impl Period {
     /// The period `[start, end)`.
     ///
     /// # Errors
-    /// [`Error::PeriodEndsBeforeStart`] when `end < start`.
+    /// [`Error::OutOfRange`] when `start` or `end` is outside the range the engine accepts
+    /// (see [`bounds`]); [`Error::PeriodEndsBeforeStart`] when `end < start`.
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, Error> {
+        bounds::check_instant("start", start)?;
+        bounds::check_instant("end", end)?;
         if end < start {
             return Err(Error::PeriodEndsBeforeStart {
                 start: start.to_rfc3339(),
@@ -70,10 +77,10 @@ impl Period {
         self.end
     }
 
-    /// `end - start`.
+    /// `end - start` (never overflows: a `TimeDelta` spans far more than the engine's range).
     #[must_use]
     pub fn duration(&self) -> TimeDelta {
-        self.end - self.start
+        self.end.signed_duration_since(self.start)
     }
 
     /// True when the period holds no instant.
@@ -139,6 +146,39 @@ mod tests {
         assert!(
             serde_json::from_str::<Period>(
                 r#"{"start":"2026-01-02T00:00:00Z","end":"2026-01-01T00:00:00Z"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn periods_outside_the_engines_range_are_refused() {
+        let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        assert!(matches!(
+            Period::new(min, at(0)),
+            Err(Error::OutOfRange { field: "start", .. })
+        ));
+        assert!(matches!(
+            Period::new(at(0), max),
+            Err(Error::OutOfRange { field: "end", .. })
+        ));
+        assert!(Period::new(min, max).is_err());
+        assert!(Period::new(max, min).is_err());
+        let whole = Period::new(bounds::EARLIEST, bounds::LATEST).unwrap();
+        assert!(whole.encloses(&Period::new(at(0), at(1)).unwrap()));
+        assert!(whole.duration() > TimeDelta::days(365 * 8000));
+        let err = serde_json::from_str::<Period>(
+            r#"{"start":"-262143-01-01T00:00:00Z","end":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`start` `-262143-01-01T00:00:00Z` is outside"),
+            "{err}"
+        );
+        assert!(
+            serde_json::from_str::<Period>(
+                r#"{"start":"2026-01-01T00:00:00Z","end":"+10000-01-01T00:00:00Z"}"#
             )
             .is_err()
         );

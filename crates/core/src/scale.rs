@@ -3,6 +3,10 @@
 //! Impact, likelihood and criticality are ordinal: "High" is above "Medium", and a risk matrix
 //! multiplies their values (ISO/IEC 20000-1 6.1). A [`Scale`] is validated once, when built, so
 //! every later lookup can rely on it.
+//!
+//! A scale has at most [`Scale::MAX_LEVELS`] levels: ordinal scales in practice have three to
+//! seven, and a risk matrix holds one cell per pair of levels, so an unbounded scale read from
+//! a document would let a few kilobytes of JSON ask for gigabytes of cells.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +33,8 @@ impl Level {
     }
 }
 
-/// Ordered named levels: non-empty, values strictly increasing, names unique and non-blank.
+/// Ordered named levels: non-empty, at most [`Scale::MAX_LEVELS`], values strictly increasing,
+/// names unique and non-blank.
 ///
 /// Serialized as the list of its levels; deserializing validates again.
 ///
@@ -64,12 +69,22 @@ impl From<Scale> for Vec<Level> {
 }
 
 impl Scale {
+    /// The most levels a scale may have: 20.
+    pub const MAX_LEVELS: usize = 20;
+
     /// A scale of the given levels, lowest first.
     ///
     /// # Errors
+    /// [`Error::TooManyLevels`] for more than [`Scale::MAX_LEVELS`] levels;
     /// [`Error::InvalidScale`] naming the first problem: no levels, a blank name, a duplicate
     /// name, or a value not above the previous one.
     pub fn new(levels: Vec<Level>) -> Result<Self, Error> {
+        if levels.len() > Self::MAX_LEVELS {
+            return Err(Error::TooManyLevels {
+                count: levels.len(),
+                max: Self::MAX_LEVELS,
+            });
+        }
         let invalid = |reason: String| Error::InvalidScale { reason };
         let first = levels
             .first()
@@ -184,6 +199,30 @@ mod tests {
         assert!(
             serde_json::from_str::<Scale>(r#"[{"name":"a","value":3},{"name":"b","value":1}]"#)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn scales_are_capped_at_max_levels() {
+        let names: Vec<String> = (0..=Scale::MAX_LEVELS).map(|i| format!("L{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert!(Scale::from_names(refs.get(..Scale::MAX_LEVELS).unwrap()).is_ok());
+        assert_eq!(
+            Scale::from_names(&refs).unwrap_err().to_string(),
+            "a scale has at most `20` levels; this one has `21`"
+        );
+        let json = serde_json::to_string(
+            &(1..=20_000u32)
+                .map(|v| Level::new(format!("L{v}"), v))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let err = serde_json::from_str::<Scale>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("at most `20` levels; this one has `20000`"),
+            "{err}"
         );
     }
 

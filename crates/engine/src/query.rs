@@ -62,7 +62,8 @@ pub enum Query {
         /// The key.
         change: String,
     },
-    /// Conflicts on the forward schedule.
+    /// Conflicts on the forward schedule (overlaps grouped: one entry per shared thing and
+    /// stretch of overlapping windows).
     Conflicts,
     /// Change metrics for a period (unauthorized changes counted between the two named
     /// baselines, when given).
@@ -128,7 +129,8 @@ pub enum Answer {
     RiskReport(Box<RiskReport>),
     /// A change, if it exists.
     Change(Option<Box<Change>>),
-    /// Schedule conflicts.
+    /// Schedule conflicts, overlaps grouped per shared thing and stretch of time (see
+    /// [`Conflict::Overlap`]), so the answer grows with the number of changes, not pairs.
     Conflicts(Vec<Conflict>),
     /// Change metrics.
     ChangeMetrics(Box<ChangeMetrics>),

@@ -10,6 +10,10 @@
 //! cover the whole score range without gap or overlap, the grid has one cell per pair, and the
 //! level never falls as impact or likelihood rises. After that, every cell has exactly one
 //! level, precomputed, and rating a risk is a lookup.
+//!
+//! The work is bounded by what the definition can say: each scale has at most
+//! [`Scale::MAX_LEVELS`] levels (so at most 400 cells) and a matrix at most
+//! [`RiskMatrix::MAX_BANDS`] bands.
 
 use itsm_core::{Level, Scale};
 use serde::{Deserialize, Serialize};
@@ -126,10 +130,15 @@ fn invalid(reason: String) -> RiskError {
 }
 
 impl RiskMatrix {
+    /// The most bands a matrix may have: one per cell of the largest matrix
+    /// ([`Scale::MAX_LEVELS`] squared, 400).
+    pub const MAX_BANDS: usize = Scale::MAX_LEVELS * Scale::MAX_LEVELS;
+
     /// Validates `definition` and precomputes every cell.
     ///
     /// # Errors
-    /// [`RiskError::InvalidMatrix`] naming the first problem.
+    /// [`RiskError::InvalidMatrix`] naming the first problem (more than
+    /// [`RiskMatrix::MAX_BANDS`] bands among them).
     pub fn new(definition: MatrixDefinition) -> Result<Self, RiskError> {
         let (imp, lik, levels) = (
             &definition.impact,
@@ -146,6 +155,13 @@ impl RiskMatrix {
         let mut cells = Vec::with_capacity(imp.len() * lik.len());
         match &definition.rule {
             MatrixRule::Bands(bands) => {
+                if bands.len() > Self::MAX_BANDS {
+                    return Err(invalid(format!(
+                        "a matrix has at most `{}` bands; this one has `{}`",
+                        Self::MAX_BANDS,
+                        bands.len()
+                    )));
+                }
                 let lo = imp
                     .min()
                     .value
@@ -193,13 +209,16 @@ impl RiskMatrix {
                 match bands.last() {
                     Some(b) if b.to >= hi => {}
                     Some(b) => {
-                        return Err(invalid(format!("scores {}..={hi} have no band", b.to + 1)));
+                        return Err(invalid(format!(
+                            "scores {}..={hi} have no band",
+                            b.to.saturating_add(1)
+                        )));
                     }
                     None => return Err(invalid("no bands".into())),
                 }
                 for l in lik.levels() {
                     for i in imp.levels() {
-                        let score = i.value * l.value;
+                        let score = i.value.saturating_mul(l.value);
                         let band = bands
                             .iter()
                             .find(|b| b.from <= score && score <= b.to)
@@ -538,6 +557,52 @@ mod tests {
         assert!(e(vec![Band::new("Mid", 1, 9)]).contains("names level `Mid`"));
         assert!(
             RiskMatrix::new(def(vec![Band::new("Low", 1, 4), Band::new("High", 5, 9)])).is_ok()
+        );
+    }
+
+    #[test]
+    fn matrices_with_huge_scales_or_band_lists_are_refused() {
+        // 20 000 x 20 000 from about 1.2 MB of JSON used to ask for 400 million cells.
+        let scale = |n: u32, p: &str| {
+            (1..=n)
+                .map(|v| format!(r#"{{"name":"{p}{v}","value":{v}}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let json = format!(
+            r#"{{"impact":[{}],"likelihood":[{}],"levels":[{{"name":"Low","value":1}}],
+               "rule":{{"bands":[{{"level":"Low","from":1,"to":400000000}}]}}}}"#,
+            scale(20_000, "i"),
+            scale(20_000, "l")
+        );
+        let err = serde_json::from_str::<RiskMatrix>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("a scale has at most `20` levels; this one has `20000`"),
+            "{err}"
+        );
+        let twenty = names(Scale::MAX_LEVELS, "s");
+        let biggest = RiskMatrix::new(MatrixDefinition {
+            impact: twenty.clone(),
+            likelihood: twenty.clone(),
+            levels: Scale::from_names(&["Low"]).unwrap(),
+            rule: MatrixRule::Bands(vec![Band::new("Low", 1, 400)]),
+        })
+        .unwrap();
+        assert_eq!(biggest.cells.len(), 400);
+        let many: Vec<Band> = (1..=401).map(|s| Band::new("Low", s, s)).collect();
+        let err = RiskMatrix::new(MatrixDefinition {
+            impact: twenty.clone(),
+            likelihood: twenty,
+            levels: Scale::from_names(&["Low"]).unwrap(),
+            rule: MatrixRule::Bands(many),
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "invalid risk matrix: a matrix has at most `400` bands; this one has `401`"
         );
     }
 

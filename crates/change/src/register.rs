@@ -528,6 +528,7 @@ impl ChangeRegister {
     ///
     /// # Errors
     /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for an empty window,
+    /// [`ChangeError::Core`] for a window longer than `itsm_core::bounds::MAX_WINDOW`,
     /// [`ChangeError::InFreeze`].
     pub fn schedule(
         &mut self,
@@ -548,6 +549,7 @@ impl ChangeRegister {
                 why: "an implementation window has a duration",
             });
         }
+        itsm_core::bounds::check_window("window", &window)?;
         if !c.is_emergency() {
             if let Some(b) = self.freeze_over(c, &window) {
                 return Err(ChangeError::InFreeze {

@@ -92,7 +92,10 @@ fn report(args: &[String]) -> Result<bool, String> {
     let (Some(start), Some(end)) = (times.iter().min(), times.iter().max()) else {
         return Err(format!("{path}: the scenario has no accepted command"));
     };
-    let period = itsm_core_period(*start, *end + chrono::TimeDelta::seconds(1))?;
+    let end = end
+        .checked_add_signed(chrono::TimeDelta::seconds(1))
+        .ok_or_else(|| format!("{path}: the last event is at the end of time"))?;
+    let period = itsm_core_period(*start, end)?;
     let names = |i| {
         sms.cmdb()
             .ci(i)

@@ -99,3 +99,26 @@ fn map_and_report_render_the_end_state() {
         "{out}"
     );
 }
+
+#[test]
+fn inputs_that_used_to_panic_exit_1_with_a_readable_reason_never_101() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/former-panics.json");
+    let file = file.to_string_lossy();
+    let (code, out, err) = itsm(&["run", &file]);
+    assert_eq!(code, 1, "{out}{err}");
+    for reason in [
+        "`review_interval_days` of `4294967295` days is out of range",
+        "`at` `+262142-01-01T00:00:00Z` is outside the range the engine accepts",
+        "`at` `+262142-12-31T23:59:59Z` is outside the range",
+        "`start` `-262143-01-01T00:00:00Z` is outside the range",
+        "is longer than the engine accepts (at most `31 days`)",
+        "6 failed",
+    ] {
+        assert!(out.contains(reason), "missing `{reason}` in:\n{out}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    let (code, _, err) = itsm(&["report", &file]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = itsm(&["run", "--json", &file]);
+    assert_eq!(code, 1, "{err}");
+}

@@ -130,6 +130,7 @@ impl Sms {
         at: DateTime<Utc>,
         command: Command,
     ) -> Result<Vec<Event>, EngineError> {
+        itsm_core::bounds::check_instant("at", at)?;
         if let Some(last) = self.log.last() {
             if at < last.at {
                 return Err(EngineError::TimeWentBack {

@@ -180,4 +180,12 @@ pub enum RiskError {
         /// Why.
         reason: String,
     },
+    /// A date, instant or interval outside what the engine accepts (see `itsm_core::bounds`).
+    #[error("{risk}: {error}")]
+    OutOfRange {
+        /// The risk.
+        risk: String,
+        /// Which value and the range.
+        error: itsm_core::Error,
+    },
 }

@@ -1,12 +1,12 @@
 //! The register's operations: identify, update, assess, treat, act, accept, materialize,
 //! review, close, reopen. Each validates first, then commits (see `register.rs`).
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use itsm_core::entity::Party;
 use itsm_core::{Actor, Id};
 
 use crate::history::Operation;
-use crate::register::{non_empty, not_before, reference};
+use crate::register::{non_empty, not_before, reference, review_after};
 use crate::{
     Acceptance, Assessment, MitigationAction, NewAction, NewRisk, Rating, Risk, RiskError, RiskId,
     RiskRegister, RiskStatus, RiskUpdate, Treatment,
@@ -64,9 +64,7 @@ impl RiskRegister {
             actions: Vec::new(),
             status: RiskStatus::New,
             review_interval_days: new.review_interval_days,
-            next_review: new
-                .review_interval_days
-                .map(|d| at.date_naive() + TimeDelta::days(i64::from(d))),
+            next_review: review_after(r, at.date_naive(), new.review_interval_days)?,
             last_reviewed_at: None,
             closed_at: None,
             materialized_at: None,
@@ -145,7 +143,7 @@ impl RiskRegister {
                 .last_reviewed_at
                 .unwrap_or(next.identified_at)
                 .date_naive();
-            next.next_review = v.map(|d| from + TimeDelta::days(i64::from(d)));
+            next.next_review = review_after(next.reference, from, v)?;
         }
         self.check_links_and_fields(&next)?;
         self.commit(idx, actor, at, Operation::Update, None, next)
@@ -447,9 +445,8 @@ impl RiskRegister {
         Self::check_live(current, "review")?;
         let mut next = current.clone();
         next.last_reviewed_at = Some(at);
-        next.next_review = next
-            .review_interval_days
-            .map(|d| at.date_naive() + TimeDelta::days(i64::from(d)));
+        next.next_review =
+            review_after(next.reference, at.date_naive(), next.review_interval_days)?;
         let note = (!notes.trim().is_empty()).then(|| notes.to_owned());
         self.commit(idx, actor, at, Operation::Review, note, next)
     }

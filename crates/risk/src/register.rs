@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use itsm_core::{Actor, Id, Role};
+use itsm_core::{Actor, Id, Role, bounds};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::history::{HistoryEntry, Operation, diff, replay};
 use crate::{
     Acceptance, Escalation, EscalationReason, Rating, Reference, RegisterKind, Risk, RiskAppetite,
-    RiskError, RiskId, RiskKind, RiskMatrix, RiskStatus, Score,
+    RiskError, RiskId, RiskKind, RiskMatrix, RiskStatus, Score, Treatment,
 };
 
 /// The risk register. See the module docs.
@@ -86,6 +86,35 @@ pub(crate) fn non_empty(
     } else {
         Ok(())
     }
+}
+
+/// The next review date: `days` after `from`, checked (the interval is bounded by
+/// `itsm_core::bounds::MAX_INTERVAL_DAYS`, the date by the engine's range).
+pub(crate) fn review_after(
+    risk: impl std::fmt::Display,
+    from: NaiveDate,
+    days: Option<u32>,
+) -> Result<Option<NaiveDate>, RiskError> {
+    let Some(d) = days else {
+        return Ok(None);
+    };
+    let range = |error| RiskError::OutOfRange {
+        risk: risk.to_string(),
+        error,
+    };
+    bounds::check_interval_days("review_interval_days", d).map_err(range)?;
+    let next = from
+        .checked_add_days(chrono::Days::new(u64::from(d)))
+        .ok_or_else(|| {
+            range(itsm_core::Error::OutOfRange {
+                field: "next review",
+                value: format!("{from} + {d} days"),
+                earliest: bounds::EARLIEST_DATE.to_string(),
+                latest: bounds::LATEST_DATE.to_string(),
+            })
+        })?;
+    bounds::check_date("next review", next).map_err(range)?;
+    Ok(Some(next))
 }
 
 pub(crate) fn not_before(
@@ -254,6 +283,23 @@ impl RiskRegister {
                 why: "a review interval must be at least one day",
             });
         }
+        let range = |error| RiskError::OutOfRange {
+            risk: name.to_string(),
+            error,
+        };
+        if let Some(d) = r.review_interval_days {
+            bounds::check_interval_days("review_interval_days", d).map_err(range)?;
+        }
+        if let Some(t) = r.target_date {
+            bounds::check_date("target_date", t).map_err(range)?;
+        }
+        for a in &r.actions {
+            bounds::check_date("due", a.due).map_err(range)?;
+        }
+        if let Some(Treatment::Accept(a)) = &r.treatment {
+            bounds::check_date("until", a.until).map_err(range)?;
+        }
+        bounds::check_instant("at", r.identified_at).map_err(range)?;
         Ok(())
     }
 
@@ -459,6 +505,7 @@ impl RiskRegister {
         note: Option<String>,
         mut next: Risk,
     ) -> Result<&Risk, RiskError> {
+        self.check_links_and_fields(&next)?;
         let before = self.get(idx)?.clone();
         let (escalations, copy) =
             self.escalate(Some(&before), &mut next, at, op == Operation::Materialize);

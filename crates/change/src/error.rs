@@ -55,6 +55,16 @@ pub enum ChangeError {
         /// The freeze's name.
         freeze: String,
     },
+    /// A field with a value the change cannot take.
+    #[error("{change}: `{field}`: {why}")]
+    Invalid {
+        /// The change (reference).
+        change: String,
+        /// The field.
+        field: &'static str,
+        /// Why.
+        why: String,
+    },
     /// A standard change naming a model the policy does not have.
     #[error("{change}: no standard change model `{model}` in the policy")]
     UnknownModel {

@@ -260,8 +260,20 @@ impl ChangePolicy {
         self.models.iter().find(|m| m.name == name)
     }
 
+    /// The currency of the policy's money thresholds (major-impact cost, standard models'
+    /// cost limits), if it has any; [`ChangePolicy::validate`] checks they share one.
+    #[must_use]
+    pub fn currency(&self) -> Option<itsm_core::Currency> {
+        self.major
+            .cost_above
+            .iter()
+            .chain(self.models.iter().filter_map(|m| m.max_cost.as_ref()))
+            .map(Money::currency)
+            .next()
+    }
+
     /// Checks level names against `matrix`, names for uniqueness, quorums, and that money
-    /// thresholds are not negative.
+    /// thresholds are not negative and share one currency.
     ///
     /// # Errors
     /// [`ChangeError::InvalidPolicy`] naming the first problem.
@@ -305,6 +317,19 @@ impl ChangePolicy {
             return Err(invalid(
                 "the major-impact cost threshold is negative".into(),
             ));
+        }
+        if let Some(c) = self.currency() {
+            let other = self
+                .major
+                .cost_above
+                .iter()
+                .chain(self.models.iter().filter_map(|m| m.max_cost.as_ref()))
+                .find(|m| m.currency() != c);
+            if let Some(m) = other {
+                return Err(invalid(format!(
+                    "the policy mixes currencies: `{m}` is not in `{c}`; use one currency for all its thresholds"
+                )));
+            }
         }
         for r in &self.approvals {
             level(

@@ -281,8 +281,23 @@ impl ChangeRegister {
             }
         }
         if let Some(cost) = &new.estimated_cost {
-            if let Some(limit) = &self.policy.major.cost_above {
-                cost.checked_sub(limit)?;
+            if cost.is_negative() {
+                return Err(ChangeError::Invalid {
+                    change: reference,
+                    field: "estimated_cost",
+                    why: format!("a cost is not negative (`{cost}`)"),
+                });
+            }
+            if let Some(limit) = self.policy.currency() {
+                if cost.currency() != limit {
+                    return Err(ChangeError::Invalid {
+                        change: reference,
+                        field: "estimated_cost",
+                        why: format!(
+                            "the cost `{cost}` is not in `{limit}`, the currency of the change policy"
+                        ),
+                    });
+                }
             }
         }
         let change = Change {

@@ -43,6 +43,9 @@ pub enum CmdbError {
         /// The id of the CI without a key.
         id: Id<Ci>,
     },
+    /// A key or name the engine does not store (see `itsm_core::text`).
+    #[error(transparent)]
+    Text(#[from] itsm_core::Error),
     /// A relation from a CI to itself.
     #[error("`{key}` cannot be related to itself (`{kind}`)")]
     SelfRelation {

@@ -264,7 +264,8 @@ impl Cmdb {
     /// Adds a CI.
     ///
     /// # Errors
-    /// [`CmdbError::EmptyKey`], [`CmdbError::DuplicateId`], [`CmdbError::DuplicateKey`].
+    /// [`CmdbError::EmptyKey`], [`CmdbError::Text`] (a key or name `itsm_core::text` refuses),
+    /// [`CmdbError::DuplicateId`], [`CmdbError::DuplicateKey`].
     pub fn add_ci(&mut self, ci: Ci) -> Result<(), CmdbError> {
         self.insert_new_ci(ci)?;
         self.changed();
@@ -278,6 +279,8 @@ impl Cmdb {
         if ci.key.trim().is_empty() {
             return Err(CmdbError::EmptyKey { id: ci.id });
         }
+        itsm_core::text::check_key("key", &ci.key)?;
+        itsm_core::text::check_name("name", &ci.name)?;
         let id_slot = match self.by_id.entry(ci.id) {
             Entry::Occupied(o) => {
                 let existing_key = self
@@ -328,6 +331,7 @@ impl Cmdb {
             if key.trim().is_empty() {
                 return Err(CmdbError::EmptyKey { id });
             }
+            itsm_core::text::check_key("key", &key)?;
             if key != current.key && self.node_by_key(&key).is_some() {
                 return Err(CmdbError::DuplicateKey { key });
             }
@@ -350,6 +354,7 @@ impl Cmdb {
             self.check_kind_fits(node, &next)?;
         }
         if let Some(v) = patch.name {
+            itsm_core::text::check_name("name", &v)?;
             next.name = v;
         }
         if let Some(v) = patch.status {

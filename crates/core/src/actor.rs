@@ -127,6 +127,8 @@ impl Actor {
         if name.trim().is_empty() {
             return Err(Error::Empty { field: "name" });
         }
+        crate::text::check_key("actor key", key)?;
+        crate::text::check_name("actor name", &name)?;
         Ok(Self {
             id: Id::from_key(key),
             name,
@@ -172,6 +174,8 @@ impl Division {
         if name.trim().is_empty() {
             return Err(Error::Empty { field: "name" });
         }
+        crate::text::check_key("division key", key)?;
+        crate::text::check_name("division name", &name)?;
         Ok(Self {
             id: Id::from_key(key),
             key: key.to_owned(),

@@ -155,4 +155,14 @@ pub enum Error {
         /// The field that was empty.
         field: &'static str,
     },
+    /// A key, name or text that the engine does not store (see [`crate::text`]).
+    #[error("{field} `{value}` is not accepted: {reason}")]
+    InvalidText {
+        /// The field.
+        field: &'static str,
+        /// The value, cut to 100 characters.
+        value: String,
+        /// Why.
+        reason: String,
+    },
 }

@@ -43,6 +43,7 @@ mod id;
 mod money;
 mod period;
 mod scale;
+pub mod text;
 
 pub use actor::{Actor, Division, Process, Role};
 pub use calendar::{Calendar, ServiceHours, ServiceWindow};

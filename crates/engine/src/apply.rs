@@ -27,6 +27,76 @@ fn score(s: &ScoreDef) -> Score {
     Score::new(s.impact.clone(), s.likelihood.clone())
 }
 
+/// Every key and name a command creates, and every other text it carries, within what
+/// `itsm_core::text` accepts: keys and names checked as such, free text (and references, which
+/// only name what exists) for length, control and bidirectional characters. An import is
+/// checked CI by CI by the CMDB.
+fn check_strings(command: &Command) -> Result<(), EngineError> {
+    use itsm_core::text::{check_key, check_name, check_text};
+    fn walk(v: &serde_json::Value, field: &str) -> Result<(), EngineError> {
+        match v {
+            serde_json::Value::String(s) => {
+                check_text("a text field", s).map_err(|e| EngineError::Field {
+                    field: field.to_owned(),
+                    error: e,
+                })
+            }
+            serde_json::Value::Array(a) => a.iter().try_for_each(|x| walk(x, field)),
+            serde_json::Value::Object(m) => m.iter().try_for_each(|(k, x)| {
+                check_text("a field name", k).map_err(|e| EngineError::Field {
+                    field: field.to_owned(),
+                    error: e,
+                })?;
+                walk(x, k)
+            }),
+            _ => Ok(()),
+        }
+    }
+    match command {
+        Command::ImportConfiguration { .. } => return Ok(()),
+        Command::AddCi { key, name, .. } => {
+            check_key("CI key", key)?;
+            check_name("CI name", name)?;
+        }
+        Command::AddRedundancyGroup { name, .. } => check_key("group name", name)?,
+        Command::UpdateRisk {
+            title, category, ..
+        } => {
+            for t in title.iter().chain(category) {
+                check_name("risk title or category", t)?;
+            }
+        }
+        Command::TakeBaseline { name } => check_key("baseline name", name)?,
+        Command::IdentifyRisk {
+            key,
+            title,
+            category,
+            ..
+        } => {
+            check_key("risk key", key)?;
+            check_name("risk title", title)?;
+            check_name("risk category", category)?;
+        }
+        Command::RaiseChange {
+            key, title, delta, ..
+        } => {
+            check_key("change key", key)?;
+            check_name("change title", title)?;
+            for d in delta {
+                if let DeltaDef::AddCi { key, name, .. } = d {
+                    check_key("CI key", key)?;
+                    check_name("CI name", name)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    walk(
+        &serde_json::to_value(command).unwrap_or_default(),
+        "command",
+    )
+}
+
 /// `ci` as `u` would leave it (for the change-control scope check before the edit).
 fn patched(ci: &Ci, u: &crate::CiUpdateDef) -> Ci {
     let mut next = ci.clone();
@@ -131,6 +201,7 @@ impl Sms {
         command: Command,
     ) -> Result<Vec<Event>, EngineError> {
         itsm_core::bounds::check_instant("at", at)?;
+        check_strings(&command)?;
         if let Some(last) = self.log.last() {
             if at < last.at {
                 return Err(EngineError::TimeWentBack {

@@ -153,6 +153,14 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A text field of a command the engine does not store.
+    #[error("`{field}`: {error}")]
+    Field {
+        /// The field, as named in the command's JSON.
+        field: String,
+        /// Why.
+        error: CoreError,
+    },
     /// A log that does not replay.
     #[error("event {seq} does not replay: {reason}")]
     Replay {

@@ -37,8 +37,9 @@ pub use command::{
     PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
 };
 pub use error::EngineError;
+pub use itsm_core::text::excerpt;
 pub use json::shorten_quotes;
 pub use query::{Answer, ImpactAnswer, Query};
 pub use review::{ClauseEvidence, ManagementReview};
 pub use sms::{Effect, Event, Sms};
-pub use strict::{excerpt, parse_strict};
+pub use strict::parse_strict;

@@ -107,14 +107,3 @@ pub fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
     de.end()?;
     Ok(v)
 }
-
-/// At most 100 characters of `text`, with `…` when cut: what an error may echo of a caller's
-/// input.
-#[must_use]
-pub fn excerpt(text: &str) -> String {
-    const MAX: usize = 100;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
-        None => text.to_owned(),
-    }
-}

@@ -825,3 +825,112 @@ fn without_a_change_policy_the_change_manager_can_approve() {
     let c = sms.changes().change(sms.change_id("c").unwrap()).unwrap();
     assert_eq!(c.status, itsm_change::ChangeStatus::Approved);
 }
+
+// ---- property: a completed change touched only what it was assessed for ----
+
+const CIS: [&str; 5] = ["a", "b", "c", "d", "e"];
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Update(usize),
+    Retire(usize),
+    Relate(usize, usize),
+    Unrelate(usize, usize),
+    AddAndRelate(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..5usize).prop_map(Edit::Update),
+        (0..5usize).prop_map(Edit::Retire),
+        (0..5usize, 0..5usize).prop_map(|(x, y)| Edit::Relate(x, y)),
+        (0..5usize, 0..5usize).prop_map(|(x, y)| Edit::Unrelate(x, y)),
+        (0..5usize).prop_map(Edit::AddAndRelate),
+    ]
+}
+
+fn delta_json(edits: &[Edit], n: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (i, e) in edits.iter().enumerate() {
+        match e {
+            Edit::Update(x) => out.push(json!({"edit": "update_ci", "ci": CIS[*x],
+                "update": {"name": format!("renamed {n}-{i}")}})),
+            Edit::Retire(x) => out.push(json!({"edit": "retire_ci", "ci": CIS[*x]})),
+            Edit::Relate(x, y) => out.push(json!({"edit": "relate", "from": CIS[*x],
+                "kind": "depends_on", "to": CIS[*y]})),
+            Edit::Unrelate(x, y) => out.push(json!({"edit": "unrelate", "from": CIS[*x],
+                "kind": "depends_on", "to": CIS[*y]})),
+            Edit::AddAndRelate(x) => {
+                let key = format!("new-{n}-{i}");
+                out.push(json!({"edit": "add_ci", "key": key, "name": "New", "kind": "software"}));
+                out.push(
+                    json!({"edit": "relate", "from": CIS[*x], "kind": "depends_on",
+                    "to": key}),
+                );
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+    /// For random changes (random targets, random deltas over targets and non-targets), every
+    /// CI a completed change stamped is one of its assessed targets or one its delta added.
+    #[test]
+    fn every_ci_a_completed_change_touched_was_assessed(
+        changes in proptest::collection::vec(
+            (proptest::collection::btree_set(0..5usize, 1..4), proptest::collection::vec(edit(), 1..5)),
+            1..6,
+        )
+    ) {
+        let mut sms = controlled();
+        for k in CIS {
+            add_ci(&mut sms, k, json!("application"), json!({})).unwrap();
+        }
+        let mut t = 10i64;
+        let mut completed = 0;
+        for (n, (targets, edits)) in changes.iter().enumerate() {
+            let key = format!("c{n}");
+            let targets: Vec<&str> = targets.iter().map(|i| CIS[*i]).collect();
+            let raise = cmd(json!({"op": "raise_change", "key": key, "title": "t",
+                "targets": targets, "implementer": "dev", "delta": delta_json(edits, n)}));
+            t += 1;
+            if sms.apply("dev", at(t), raise).is_err() {
+                continue;
+            }
+            let start = at(t + 100).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let end = at(t + 101).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let steps = [
+                ("dev", json!({"op": "submit_change", "change": key})),
+                ("cm", json!({"op": "assess_change", "change": key})),
+                ("cm", json!({"op": "approve_change", "change": key})),
+                ("cm", json!({"op": "schedule_change", "change": key, "start": start, "end": end})),
+                ("dev", json!({"op": "start_change", "change": key})),
+                ("dev", json!({"op": "complete_change", "change": key, "outcome": "successful"})),
+            ];
+            let mut ok = true;
+            for (who, v) in steps {
+                t += 1;
+                if sms.apply(who, at(t), cmd(v)).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            completed += 1;
+            let c = sms.changes().change(sms.change_id(&key).unwrap()).unwrap();
+            let assessed = &c.assessment.as_ref().unwrap().targets;
+            for ci in sms.cmdb().cis().filter(|ci| ci.last_change == Some(c.id)) {
+                prop_assert!(
+                    assessed.contains(&ci.id) || ci.key.starts_with(&format!("new-{n}-")),
+                    "change {key} touched `{}`, which it was not assessed for", ci.key
+                );
+            }
+        }
+        // Not every case completes a change, but the generator must reach completions.
+        prop_assume!(completed > 0);
+    }
+}

@@ -147,9 +147,16 @@ impl Sms {
             log: r.log,
             key: key.cloned(),
         };
-        if stored != replayed {
-            let as_json = |s: &Self| serde_json::to_value(s).unwrap_or_default();
-            let at = chain::first_difference(&as_json(&stored), &as_json(&replayed))
+        // Compared as serialized, so every field a snapshot carries is checked, whatever the
+        // types' `PartialEq` leaves out.
+        let as_json = |s: &Self| {
+            serde_json::to_value(s).map_err(|e| EngineError::Snapshot {
+                reason: e.to_string(),
+            })
+        };
+        let (stored_json, replayed_json) = (as_json(&stored)?, as_json(&replayed)?);
+        if stored != replayed || stored_json != replayed_json {
+            let at = chain::first_difference(&stored_json, &replayed_json)
                 .filter(|p| !p.is_empty())
                 .unwrap_or_else(|| "/".into());
             return Err(EngineError::Snapshot {

@@ -42,6 +42,6 @@ pub use policy::{
     ApprovalRule, Approver, Blackout, CategoryKind, ChangePolicy, ChangeScope, MajorCriteria,
     Objective, ScopeRule, StandardModel,
 };
-pub use register::ChangeRegister;
+pub use register::{ChangeRegister, MAX_LOG};
 pub use risks::raise_risks;
 pub use schedule::{Conflict, ScheduledChange, Shared, find_conflicts};

@@ -20,6 +20,10 @@ use crate::{
     LogEntry, NewChange, Outcome, assess,
 };
 
+/// The most entries one change's log holds: every move copies the record, so a change moved
+/// back and forth without end would make each move cost more.
+pub const MAX_LOG: usize = 1000;
+
 /// All change records, under one policy and risk matrix.
 ///
 /// ```
@@ -210,6 +214,15 @@ impl ChangeRegister {
         action: String,
         mut next: Change,
     ) -> Result<&Change, ChangeError> {
+        if next.log.len() >= MAX_LOG {
+            return Err(ChangeError::Invalid {
+                change: next.reference(),
+                field: "log",
+                why: format!(
+                    "a change record holds at most {MAX_LOG} entries; cancel it and raise a new change"
+                ),
+            });
+        }
         next.log.push(LogEntry {
             at,
             actor: actor.id,

@@ -239,14 +239,43 @@ impl Sms {
         existing_ci(&self.cmdb, key).map(|c| c.id)
     }
 
+    /// The risk a key names: a key given at identification, or a register reference (`R-12`),
+    /// which names every risk, those the engine filed itself included.
     fn risk_id(&self, key: &str) -> Result<Id<itsm_risk::RiskId>, EngineError> {
         self.risk_keys
             .get(key)
-            .and_then(|r| self.risks.risk_by_reference(*r))
+            .copied()
+            .or_else(|| key.parse::<itsm_risk::Reference>().ok())
+            .and_then(|r| self.risks.risk_by_reference(r))
             .map(|r| r.id)
             .ok_or_else(|| EngineError::UnknownRisk {
                 key: key.to_owned(),
             })
+    }
+
+    /// Who owns a risk the engine raises from a change assessment: the assessor if they may own
+    /// risks, else the requester if they may, else the first risk manager, else the first top
+    /// manager (by key); ownership never goes to an actor without a role that may own risks.
+    fn change_risk_owner(&self, assessor: &Actor, requester: Id<Actor>) -> Id<Actor> {
+        if may_own_risks(assessor) {
+            return assessor.id;
+        }
+        if let Some(r) = self
+            .actors
+            .values()
+            .find(|a| a.id == requester && may_own_risks(a))
+        {
+            return r.id;
+        }
+        self.actors
+            .values()
+            .find(|a| a.has_role(Role::RiskManager))
+            .or_else(|| {
+                self.actors
+                    .values()
+                    .find(|a| a.has_role(Role::TopManagement))
+            })
+            .map_or(assessor.id, |a| a.id)
     }
 
     /// The actor with this key, who must be able to own risks.
@@ -588,6 +617,12 @@ impl Sms {
                         key: risk_key.clone(),
                     });
                 }
+                if risk_key.parse::<itsm_risk::Reference>().is_ok() {
+                    return Err(EngineError::ReservedKey {
+                        key: risk_key.clone(),
+                        why: "`R-n` names the register's references, which every risk answers to",
+                    });
+                }
                 let owner_actor = self.owner_or_err(owner)?;
                 let owner = owner_actor.id;
                 // Rating a new risk, or filing it under the corporate register or the
@@ -621,6 +656,16 @@ impl Sms {
                     .as_deref()
                     .map(|d| self.division_id(d))
                     .transpose()?;
+                // The division decides whose appetite applies: an actor files risks under their
+                // own division; a risk manager (or top management) under any.
+                if new.division.is_some() && new.division != actor.division {
+                    Self::require(
+                        &actor,
+                        key,
+                        &[Role::RiskManager],
+                        "file a risk under another division than its own",
+                    )?;
+                }
                 for k in &links.cis {
                     let id = existing_ci(&self.cmdb, k)
                         .map_err(|_| EngineError::UnknownLink {
@@ -693,13 +738,9 @@ impl Sms {
                 rationale,
             } => {
                 let id = self.risk_id(risk)?;
-                let unrated = self
-                    .risks
-                    .risk(id)
-                    .is_some_and(|r| r.inherent.is_none() && r.residual.is_none());
-                if unrated {
-                    self.require_risk_steward(&actor, key, risk, "rate")?;
-                }
+                // Rating a risk (a first residual included) is for its owner or a risk manager;
+                // re-scoring or lowering also needs the ladder's rung (checked by the register).
+                self.require_risk_steward(&actor, key, risk, "rate")?;
                 let a = Assessment {
                     inherent: inherent.as_ref().map(score),
                     residual: residual.as_ref().map(score),
@@ -853,7 +894,7 @@ impl Sms {
                                 a.rating.level
                             ),
                             "change",
-                            assessed.requester,
+                            self.change_risk_owner(&actor, assessed.requester),
                         );
                         new.source = RiskSource::ChangeAssessment;
                         new.description = a.rating_reasons.join("; ");

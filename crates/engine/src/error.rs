@@ -153,6 +153,14 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A key the engine reserves.
+    #[error("key `{key}` is reserved: {why}")]
+    ReservedKey {
+        /// The key.
+        key: String,
+        /// Why.
+        why: &'static str,
+    },
     /// A text field of a command the engine does not store.
     #[error("`{field}`: {error}")]
     Field {

@@ -340,10 +340,15 @@ fn risk_authority_and_appetite_through_the_engine() {
         target_date: None,
         review_interval_days: Some(30),
     };
-    let ev = sms.apply("ops", at(2), identify.clone()).unwrap();
+    // `ops` belongs to no division: filing under retail is for a risk manager.
+    assert!(matches!(
+        sms.apply("ops", at(2), identify.clone()),
+        Err(EngineError::NotAuthorized { .. })
+    ));
+    let ev = sms.apply("rm", at(2), identify.clone()).unwrap();
     assert!(matches!(&ev[0].effects[0], Effect::RiskIdentified { key, .. } if key == "outage"));
     assert!(matches!(
-        sms.apply("ops", at(2), identify),
+        sms.apply("rm", at(2), identify),
         Err(EngineError::Duplicate { what: "risk", .. })
     ));
     let accept = Command::AcceptRisk {

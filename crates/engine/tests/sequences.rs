@@ -934,3 +934,157 @@ proptest! {
         prop_assume!(completed > 0);
     }
 }
+
+// ---- findings of the adversarial review ----
+
+#[test]
+fn a_critical_inherent_and_a_low_residual_given_together_need_the_rung() {
+    let mut sms = engine();
+    sms.apply(
+        "ro",
+        at(1),
+        cmd(json!({"op": "identify_risk", "key": "u", "title": "t", "category": "c", "owner": "ro"})),
+    )
+    .unwrap();
+    let both = cmd(json!({"op": "assess_risk", "risk": "u",
+        "inherent": {"impact": "Catastrophic", "likelihood": "Almost certain"},
+        "residual": {"impact": "Insignificant", "likelihood": "Rare"}}));
+    assert!(no_authority(sms.apply("ro", at(2), both.clone())));
+    assert!(no_authority(sms.apply("rm", at(2), both.clone())));
+    sms.apply("ceo", at(3), both).unwrap();
+}
+
+#[test]
+fn only_the_owner_or_a_risk_manager_sets_a_first_residual() {
+    let mut sms = engine();
+    sms.apply("ro", at(1), identify("r", "ro", "Minor", "Rare"))
+        .unwrap();
+    let worse = cmd(
+        json!({"op": "assess_risk", "risk": "r", "rationale": "spite",
+        "residual": {"impact": "Catastrophic", "likelihood": "Almost certain"}}),
+    );
+    for who in ["dev", "nobody", "ro2"] {
+        assert!(no_authority(sms.apply(who, at(2), worse.clone())), "{who}");
+    }
+    assert!(sms.risks().all_escalations().is_empty());
+}
+
+#[test]
+fn a_risk_is_filed_under_another_division_only_by_a_risk_manager() {
+    let mut sms = Sms::new();
+    sms.apply(
+        "ceo",
+        at(0),
+        cmd(json!({"op": "define_organisation",
+            "divisions": [{"key": "retail", "name": "Retail"}, {"key": "lab", "name": "Lab"}],
+            "actors": [
+                {"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                {"key": "rm", "name": "RM", "roles": ["risk_manager"]},
+                {"key": "ro", "name": "RO", "roles": ["risk_owner"], "division": "retail"}
+            ],
+            "appetite": {"default_threshold": "Low", "escalate_at": "Critical",
+                "divisions": {"retail": "Low", "lab": "Critical"}}})),
+    )
+    .unwrap();
+    let file = |division: &str| {
+        cmd(
+            json!({"op": "identify_risk", "key": format!("r-{division}"), "title": "t",
+            "category": "c", "owner": "ro", "division": division}),
+        )
+    };
+    assert!(no_authority(sms.apply("ro", at(1), file("lab"))));
+    sms.apply("ro", at(1), file("retail")).unwrap();
+    sms.apply("rm", at(2), file("lab")).unwrap();
+}
+
+#[test]
+fn a_risk_raised_by_a_change_assessment_has_an_owner_who_may_own_it_and_a_name() {
+    let mut sms = controlled();
+    add_ci(
+        &mut sms,
+        "svc",
+        json!({"service": {"size": "large", "composition": "single",
+            "provision_source": "centralized", "consumers": "external"}}),
+        json!({"criticality": "critical"}),
+    )
+    .unwrap();
+    add_ci(
+        &mut sms,
+        "app",
+        json!("application"),
+        json!({"criticality": "critical"}),
+    )
+    .unwrap();
+    sms.apply(
+        "cfg",
+        at(2),
+        cmd(json!({"op": "relate", "from": "svc", "kind": "depends_on", "to": "app"})),
+    )
+    .unwrap();
+    for (i, (who, v)) in [
+        (
+            "dev",
+            json!({"op": "raise_change", "key": "c", "title": "Risky", "targets": ["app"],
+            "factors": {"human_resources": "high", "skills": "high", "test_environment": "high",
+                        "time": "high"}}),
+        ),
+        ("dev", json!({"op": "submit_change", "change": "c"})),
+        ("cm", json!({"op": "assess_change", "change": "c"})),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sms.apply(who, at(3 + i64::try_from(i).unwrap()), cmd(v))
+            .unwrap();
+    }
+    let raised = sms
+        .risks()
+        .risks()
+        .find(|r| r.source == itsm_risk::RiskSource::ChangeAssessment)
+        .unwrap();
+    // Neither the implementer who raised it nor the change manager may own risks: the owner is
+    // top management (no risk manager in this organisation).
+    assert_eq!(raised.owner, sms.actor("ceo").unwrap().id);
+    // It is addressable by its reference.
+    let reference = raised.reference.to_string();
+    sms.apply(
+        "ceo",
+        at(10),
+        cmd(json!({"op": "review_risk", "risk": reference, "notes": "seen"})),
+    )
+    .unwrap();
+    // A key shaped like a reference is reserved.
+    let e = sms
+        .apply("ceo", at(11), identify("R-77", "ceo", "Minor", "Rare"))
+        .unwrap_err();
+    assert!(matches!(e, EngineError::ReservedKey { .. }), "{e}");
+}
+
+#[test]
+fn a_risk_history_grows_with_its_actions_not_with_their_square() {
+    let mut sms = engine();
+    sms.apply("ro", at(1), identify("r", "ro", "Minor", "Rare"))
+        .unwrap();
+    let text = "d".repeat(1000);
+    for i in 0..300 {
+        sms.apply(
+            "ro",
+            at(2),
+            cmd(
+                json!({"op": "add_risk_action", "risk": "r", "description": format!("{i} {text}"),
+                "owner": "ro", "due": "2026-12-31"}),
+            ),
+        )
+        .unwrap();
+    }
+    let id = sms
+        .risks()
+        .risk_by_reference("R-1".parse().unwrap())
+        .unwrap()
+        .id;
+    let size = serde_json::to_string(sms.risks().history(id))
+        .unwrap()
+        .len();
+    // 300 actions of about 1 KB each: one copy per entry, not the whole list twice.
+    assert!(size < 300 * 1300 * 2, "history of {size} bytes");
+}

@@ -44,7 +44,8 @@ pub enum Operation {
     Escalate,
 }
 
-/// One field that changed: its serialized name and JSON values.
+/// One field that changed: its serialized name and JSON values. For a list that grew or had
+/// an element changed, one entry per element, named `field/index`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldChange {
@@ -82,20 +83,40 @@ fn fields(risk: Option<&Risk>) -> Map<String, Value> {
     }
 }
 
-/// The fields that differ from `before` (nothing, for a new risk) to `after`.
+/// The fields that differ from `before` (nothing, for a new risk) to `after`. An array field
+/// that kept its elements and grew (mitigation actions) is recorded element by element
+/// (`actions/3`), so a history entry holds what changed, not the whole list again: the
+/// history grows with the changes, never with their square.
 pub(crate) fn diff(before: Option<&Risk>, after: &Risk) -> Vec<FieldChange> {
     let old = fields(before);
     let new = fields(Some(after));
-    new.into_iter()
-        .filter_map(|(field, value)| {
-            let previous = old.get(&field).cloned().unwrap_or(Value::Null);
-            (previous != value || before.is_none()).then_some(FieldChange {
+    let mut out = Vec::new();
+    for (field, value) in new {
+        let previous = old.get(&field).cloned().unwrap_or(Value::Null);
+        if previous == value && before.is_some() {
+            continue;
+        }
+        match (&previous, &value) {
+            (Value::Array(p), Value::Array(n)) if before.is_some() && n.len() >= p.len() => {
+                for (i, element) in n.iter().enumerate() {
+                    let was = p.get(i).cloned().unwrap_or(Value::Null);
+                    if was != *element {
+                        out.push(FieldChange {
+                            field: format!("{field}/{i}"),
+                            before: was,
+                            after: element.clone(),
+                        });
+                    }
+                }
+            }
+            _ => out.push(FieldChange {
                 field,
                 before: previous,
                 after: value,
-            })
-        })
-        .collect()
+            }),
+        }
+    }
+    out
 }
 
 /// Rebuilds a risk from its history alone: `None` when the history is empty or does not
@@ -105,7 +126,22 @@ pub fn replay(entries: &[HistoryEntry]) -> Option<Risk> {
     let mut map = Map::new();
     for e in entries {
         for c in &e.changes {
-            map.insert(c.field.clone(), c.after.clone());
+            match c.field.split_once('/') {
+                None => {
+                    map.insert(c.field.clone(), c.after.clone());
+                }
+                Some((name, index)) => {
+                    let Value::Array(list) = map.get_mut(name)? else {
+                        return None;
+                    };
+                    let i: usize = index.parse().ok()?;
+                    match i.cmp(&list.len()) {
+                        std::cmp::Ordering::Less => *list.get_mut(i)? = c.after.clone(),
+                        std::cmp::Ordering::Equal => list.push(c.after.clone()),
+                        std::cmp::Ordering::Greater => return None,
+                    }
+                }
+            }
         }
     }
     if map.is_empty() {

@@ -34,6 +34,7 @@ pub use error::RiskError;
 pub use history::{FieldChange, HistoryEntry, Operation, replay};
 pub use input::{Assessment, Escalation, EscalationReason, NewAction, NewRisk, RiskUpdate, Score};
 pub use matrix::{Band, MatrixDefinition, MatrixRule, Rating, RiskMatrix};
+pub use operations::MAX_ACTIONS;
 pub use register::RiskRegister;
 pub use report::{HeatMap, OverdueAction, ReviewDue, RiskLine, RiskReport, Treated};
 pub use risk::{

@@ -12,6 +12,9 @@ use crate::{
     RiskRegister, RiskStatus, RiskUpdate, Treatment,
 };
 
+/// The most mitigation actions one risk holds.
+pub const MAX_ACTIONS: usize = 1000;
+
 impl RiskRegister {
     /// Identifies a new risk and allocates its reference.
     ///
@@ -196,8 +199,14 @@ impl RiskRegister {
         // Re-scoring (changing a rating that existed) and lowering the level (a first residual
         // below the inherent included) need authority over the highest level involved.
         let changed = |old: &Option<Rating>, new: &Option<Rating>| old.is_some() && old != new;
-        let lowers = match (Self::rank(current.current()), Self::rank(next.current())) {
-            (Some(before), Some(after)) => after < before,
+        // The level before: what the risk carried, or the inherent this assessment sets (a
+        // Critical inherent and a Low residual given together lower the risk all the same).
+        let inherent_set = (next.inherent != current.inherent)
+            .then(|| Self::rank(next.inherent.as_ref()))
+            .flatten();
+        let before = Self::rank(current.current()).max(inherent_set);
+        let lowers = match (before, Self::rank(next.current())) {
+            (Some(b), Some(after)) => after < b,
             (None, _) => false,
             (Some(_), None) => true,
         };
@@ -329,6 +338,13 @@ impl RiskRegister {
             "identification date",
             current.identified_at.date_naive(),
         )?;
+        if current.actions.len() >= MAX_ACTIONS {
+            return Err(RiskError::Missing {
+                risk: current.reference.to_string(),
+                field: "actions",
+                why: "a risk holds at most 1000 mitigation actions; group them",
+            });
+        }
         let mut next = current.clone();
         let number = next.actions.iter().map(|x| x.number).max().unwrap_or(0) + 1;
         next.actions.push(MitigationAction {

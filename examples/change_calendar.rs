@@ -308,7 +308,7 @@ fn main() -> Res<()> {
     });
     let c1 = raise(&mut reg, &cmdb, &p.dana, 1, upgrade)?;
     approve_all(&mut reg, &p, c1, 2)?;
-    reg.schedule(&p.chris, at(2, 15)?, c1, window(5, 1, 4)?)?;
+    reg.schedule(&p.chris, at(2, 15)?, c1, window(5, 1, 4)?, &cmdb)?;
 
     // 2. Standard patch of the service desk host: pre-approved.
     let mut patch = low(NewChange::new(
@@ -328,7 +328,7 @@ fn main() -> Res<()> {
         },
     }];
     let c2 = raise(&mut reg, &cmdb, &p.omar, 3, patch)?;
-    reg.schedule(&p.chris, at(3, 15)?, c2, window(8, 20, 21)?)?;
+    reg.schedule(&p.chris, at(3, 15)?, c2, window(8, 20, 21)?, &cmdb)?;
 
     // 3. Router replacement: same night as the upgrade, same engineer, runs past 05:00.
     let mut router = NewChange::new("Replace the core router", vec![ci("net-core-router")]);
@@ -347,7 +347,7 @@ fn main() -> Res<()> {
     }];
     let c3 = raise(&mut reg, &cmdb, &p.dana, 3, router)?;
     approve_all(&mut reg, &p, c3, 4)?;
-    reg.schedule(&p.chris, at(4, 15)?, c3, window(5, 2, 6)?)?;
+    reg.schedule(&p.chris, at(4, 15)?, c3, window(5, 2, 6)?, &cmdb)?;
 
     // 4. Transfer the customer service desk to a supplier: major impact.
     let mut transfer = low(NewChange::new(
@@ -362,7 +362,7 @@ fn main() -> Res<()> {
     for day in [8, 10, 14] {
         reg.complete_stage(&p.chris, at(day, 16)?, c4)?;
     }
-    reg.schedule(&p.chris, at(14, 17)?, c4, window(16, 1, 5)?)?;
+    reg.schedule(&p.chris, at(14, 17)?, c4, window(16, 1, 5)?, &cmdb)?;
 
     // 5. A rejected change: a GPU server that would grow energy use.
     let mut gpu = NewChange::new("Add a GPU server for fraud scoring", vec![ci("db-banking")]);
@@ -398,13 +398,13 @@ fn main() -> Res<()> {
         "does not fit the energy objective; revisit in Q2",
     )?;
     reg.close(&p.chris, at(10, 15)?, c5)?;
-    reg.start(&p.dana, at(5, 1)?, c1)?;
+    reg.start(&p.dana, at(5, 1)?, c1, &cmdb)?;
     reg.complete(&p.dana, at(5, 3)?, c1, Outcome::Successful, &mut cmdb)?;
-    reg.start(&p.dana, at(5, 3)?, c3)?;
+    reg.start(&p.dana, at(5, 3)?, c3, &cmdb)?;
     reg.complete(&p.dana, at(5, 6)?, c3, Outcome::BackedOut, &mut cmdb)?;
-    reg.start(&p.omar, at(8, 20)?, c2)?;
+    reg.start(&p.omar, at(8, 20)?, c2, &cmdb)?;
     reg.complete(&p.omar, at(8, 21)?, c2, Outcome::Successful, &mut cmdb)?;
-    reg.start(&p.omar, at(16, 1)?, c4)?;
+    reg.start(&p.omar, at(16, 1)?, c4, &cmdb)?;
     reg.complete(&p.omar, at(16, 5)?, c4, Outcome::Successful, &mut cmdb)?;
     // 6. Emergency: the web hosting certificate expires inside the freeze.
     let mut cert = NewChange::new(
@@ -415,7 +415,7 @@ fn main() -> Res<()> {
     cert.implementer = Some(p.omar.id);
     let c6 = raise(&mut reg, &cmdb, &p.dana, 22, cert)?;
     approve_all(&mut reg, &p, c6, 22)?;
-    let flagged = reg.start(&p.omar, at(22, 15)?, c6)?.flags.clone();
+    let flagged = reg.start(&p.omar, at(22, 15)?, c6, &cmdb)?.flags.clone();
     reg.complete(&p.omar, at(22, 16)?, c6, Outcome::Successful, &mut cmdb)?;
     for (id, notes) in [
         (c1, "upgrade ran in 2 h"),

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use itsm_cmdb::{Ci, CiKind, Cmdb, CmdbOp, Criticality, ImpactState};
+use itsm_cmdb::{Ci, CiKind, CiStatus, Cmdb, CmdbOp, Criticality, ImpactState};
 use itsm_core::{Id, Money};
 use itsm_risk::{Rating, RiskMatrix};
 use rust_decimal::Decimal;
@@ -305,6 +305,9 @@ pub fn assess(
     for op in &change.delta {
         let removed = match op {
             CmdbOp::RetireCi(id) | CmdbOp::RemoveCi { id, .. } => service_key(id),
+            CmdbOp::UpdateCi { id, patch } if patch.status == Some(CiStatus::Retired) => {
+                service_key(id)
+            }
             _ => None,
         };
         if let Some(k) = removed {
@@ -346,6 +349,18 @@ pub fn assess(
                     if !m.kinds.contains(&ci.kind.kind_name()) {
                         reasons.push(format!(
                             "target `{}` is a {}, not covered by the model",
+                            ci.key,
+                            ci.kind.name()
+                        ));
+                    }
+                }
+            }
+            // The model covers what the delta adds too, not only the targets.
+            for op in &change.delta {
+                if let CmdbOp::AddCi(ci) = op {
+                    if !m.kinds.contains(&ci.kind.kind_name()) {
+                        reasons.push(format!(
+                            "the delta adds `{}`, a {}, not covered by the model",
                             ci.key,
                             ci.kind.name()
                         ));

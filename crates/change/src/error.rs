@@ -43,6 +43,14 @@ pub enum ChangeError {
         /// The CIs reached, by key, in backticks.
         cis: String,
     },
+    /// A change whose assessment no longer matches the configuration.
+    #[error("{change}: {what} changed since it was assessed; assess it again")]
+    StaleAssessment {
+        /// The change (reference).
+        change: String,
+        /// What differs.
+        what: &'static str,
+    },
     /// A window that overlaps a freeze applying to a change that is not an emergency.
     #[error(
         "{change}: the window {window} overlaps freeze `{freeze}`; only emergency changes may run in a freeze"

@@ -279,6 +279,17 @@ impl ChangePolicy {
     /// [`ChangeError::InvalidPolicy`] naming the first problem.
     pub fn validate(&self, matrix: &RiskMatrix) -> Result<(), ChangeError> {
         let invalid = |reason: String| ChangeError::InvalidPolicy { reason };
+        let kinds = self
+            .scope
+            .rules
+            .iter()
+            .filter_map(|r| r.kind.as_ref())
+            .chain(self.models.iter().flat_map(|m| &m.kinds));
+        for k in kinds {
+            if let CiKindName::Other(name) = k {
+                itsm_core::text::check_key("kind name", name)?;
+            }
+        }
         let level = |what: String, name: &str| {
             matrix.level_rank(name).map(drop).ok_or_else(|| {
                 invalid(format!(

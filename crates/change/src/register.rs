@@ -2,7 +2,10 @@
 //!
 //! Draft -> Submitted -> Assessed -> Approved | Rejected -> Scheduled -> Implementing ->
 //! Implemented (successful, failed, backed out) -> Reviewed -> Closed; Cancelled from any open
-//! state; Rejected -> Closed. Standard changes whose model applies are approved when assessed;
+//! state; Rejected -> Closed; Approved or Scheduled -> Assessed again when re-assessed (the
+//! configuration changed: approvals and window are withdrawn, and scheduling or starting a
+//! change whose assessment no longer matches the configuration is refused). Standard changes
+//! whose model applies are approved when assessed;
 //! emergency changes may go from Approved straight to Implementing and are always reviewed;
 //! major-impact changes pass the design and transition stages before they start. Every method
 //! validates first and changes nothing when it returns `Err`.
@@ -168,6 +171,16 @@ impl ChangeRegister {
     #[must_use]
     pub const fn policy(&self) -> &ChangePolicy {
         &self.policy
+    }
+
+    /// Replaces the policy (the engine does so when the CIs its keys name change ids).
+    ///
+    /// # Errors
+    /// [`ChangeError::InvalidPolicy`]; the register is then unchanged.
+    pub fn set_policy(&mut self, policy: ChangePolicy) -> Result<(), ChangeError> {
+        policy.validate(&self.matrix)?;
+        self.policy = policy;
+        Ok(())
     }
 
     /// The risk matrix.
@@ -378,12 +391,21 @@ impl ChangeRegister {
     ) -> Result<&Change, ChangeError> {
         let idx = self.index(id)?;
         let c = self.current(idx)?;
-        if !matches!(c.status, ChangeStatus::Submitted | ChangeStatus::Assessed) {
+        // Re-assessing an approved or scheduled change (when the configuration changed since)
+        // withdraws its approvals and window: it is decided again on what it now affects.
+        if !matches!(
+            c.status,
+            ChangeStatus::Submitted
+                | ChangeStatus::Assessed
+                | ChangeStatus::Approved
+                | ChangeStatus::Scheduled
+        ) {
             return Err(illegal(c, "assess"));
         }
         let past = self.changes.get(..idx).unwrap_or_default();
         let assessment = assess(&c.request, cmdb, &self.matrix, &self.policy, past)?;
         let mut next = c.clone();
+        next.window = None;
         let pre_approved = assessment
             .standard_model
             .as_ref()
@@ -530,16 +552,59 @@ impl ChangeRegister {
         self.commit(idx, actor, at, format!("completed the {stage} stage"), next)
     }
 
-    /// The first freeze that applies to `c` and overlaps `window`.
-    fn freeze_over(&self, c: &Change, window: &Period) -> Option<&crate::Blackout> {
-        let services: Vec<Id<itsm_cmdb::Ci>> = c
-            .assessment
+    /// The services a freeze is matched against: those the change's assessment found.
+    fn services_of(c: &Change) -> Vec<Id<itsm_cmdb::Ci>> {
+        c.assessment
             .iter()
             .flat_map(|a| a.impacted_services.iter().map(|s| s.service))
-            .collect();
+            .collect()
+    }
+
+    /// The first freeze that applies to `c` and overlaps `window`.
+    fn freeze_over(&self, c: &Change, window: &Period) -> Option<&crate::Blackout> {
+        let services = Self::services_of(c);
         self.policy.blackouts.iter().find(|b| {
             (b.services.is_empty() || services.iter().any(|s| b.services.contains(s)))
                 && b.period.overlaps(window)
+        })
+    }
+
+    /// The first freeze that applies to `c` and holds the instant `at`.
+    fn freeze_at(&self, c: &Change, at: DateTime<Utc>) -> Option<&crate::Blackout> {
+        let services = Self::services_of(c);
+        self.policy.blackouts.iter().find(|b| {
+            (b.services.is_empty() || services.iter().any(|s| b.services.contains(s)))
+                && b.period.contains(at)
+        })
+    }
+
+    /// Refuses to go on with a change whose assessment no longer matches the configuration:
+    /// the graph changed since (another CI now depends on a target, a service became more
+    /// critical ...), so what was approved is not what the change would affect.
+    fn check_fresh(&self, idx: usize, c: &Change, cmdb: &Cmdb) -> Result<(), ChangeError> {
+        let past = self.changes.get(..idx).unwrap_or_default();
+        let now = assess(&c.request, cmdb, &self.matrix, &self.policy, past)?;
+        let Some(then) = &c.assessment else {
+            return Ok(());
+        };
+        let what = if now.impacted_services != then.impacted_services {
+            "the services it affects"
+        } else if now.rating != then.rating {
+            "its risk rating"
+        } else if now.approvals != then.approvals {
+            "the approvals it needs"
+        } else if now.major_impact != then.major_impact {
+            "whether it is major-impact"
+        } else if now.standard_model != then.standard_model {
+            "whether its standard model applies"
+        } else if now != *then {
+            "its assessment"
+        } else {
+            return Ok(());
+        };
+        Err(ChangeError::StaleAssessment {
+            change: c.reference(),
+            what,
         })
     }
 
@@ -557,19 +622,22 @@ impl ChangeRegister {
     /// # Errors
     /// [`ChangeError::IllegalTransition`], [`ChangeError::Missing`] for an empty window,
     /// [`ChangeError::Core`] for a window longer than `itsm_core::bounds::MAX_WINDOW`,
-    /// [`ChangeError::InFreeze`].
+    /// [`ChangeError::StaleAssessment`] (the configuration changed since it was assessed:
+    /// assess it again), [`ChangeError::InFreeze`].
     pub fn schedule(
         &mut self,
         actor: &Actor,
         at: DateTime<Utc>,
         id: Id<ChangeId>,
         window: Period,
+        cmdb: &Cmdb,
     ) -> Result<&Change, ChangeError> {
         let idx = self.index(id)?;
         let c = self.current(idx)?;
         if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
             return Err(illegal(c, "schedule"));
         }
+        self.check_fresh(idx, c, cmdb)?;
         if window.is_empty() {
             return Err(ChangeError::Missing {
                 change: c.reference(),
@@ -601,16 +669,17 @@ impl ChangeRegister {
     /// Starts implementation: a scheduled change, or an approved emergency change. A
     /// major-impact change must have passed design and transition. A change whose window
     /// overlaps a freeze that applies is refused, except emergency changes, which are flagged
-    /// for review.
+    /// for review. A change whose assessment no longer matches the configuration is refused.
     ///
     /// # Errors
     /// [`ChangeError::IllegalTransition`], [`ChangeError::TransitionIncomplete`],
-    /// [`ChangeError::InFreeze`].
+    /// [`ChangeError::StaleAssessment`], [`ChangeError::InFreeze`].
     pub fn start(
         &mut self,
         actor: &Actor,
         at: DateTime<Utc>,
         id: Id<ChangeId>,
+        cmdb: &Cmdb,
     ) -> Result<&Change, ChangeError> {
         let idx = self.index(id)?;
         let c = self.current(idx)?;
@@ -619,6 +688,7 @@ impl ChangeRegister {
         if !ready {
             return Err(illegal(c, "start"));
         }
+        self.check_fresh(idx, c, cmdb)?;
         if let Some(stage) = c.next_stage() {
             return Err(ChangeError::TransitionIncomplete {
                 change: c.reference(),
@@ -629,18 +699,21 @@ impl ChangeRegister {
         // The whole window counts, and the instant of starting too (a change started early,
         // outside its window): one that runs into a freeze is refused; an emergency change is
         // flagged for review.
-        let instant = at
-            .checked_add_signed(chrono::TimeDelta::seconds(1))
-            .and_then(|end| Period::new(at, end).ok());
-        let freeze = [c.window, instant]
-            .into_iter()
-            .flatten()
-            .find_map(|w| self.freeze_over(c, &w).map(|b| (w, b.name.clone())));
-        if let Some((w, name)) = freeze {
+        let freeze = c
+            .window
+            .and_then(|w| {
+                self.freeze_over(c, &w)
+                    .map(|b| (Self::when(&w), b.name.clone()))
+            })
+            .or_else(|| {
+                self.freeze_at(c, at)
+                    .map(|b| (at.format("%Y-%m-%d %H:%M").to_string(), b.name.clone()))
+            });
+        if let Some((when, name)) = freeze {
             if !c.is_emergency() {
                 return Err(ChangeError::InFreeze {
                     change: c.reference(),
-                    window: Self::when(&w),
+                    window: when,
                     freeze: name,
                 });
             }
@@ -673,6 +746,31 @@ impl ChangeRegister {
             return Err(illegal(c, "complete"));
         }
         let mut next = c.clone();
+        if outcome == Outcome::Successful {
+            // Applying the delta is the change taking effect: not inside a freeze, but for
+            // emergency changes (flagged); a completion after the window is flagged.
+            if let Some(b) = self.freeze_at(c, at) {
+                if !c.is_emergency() {
+                    return Err(ChangeError::InFreeze {
+                        change: c.reference(),
+                        window: at.format("%Y-%m-%d %H:%M").to_string(),
+                        freeze: b.name.clone(),
+                    });
+                }
+                let flag = format!("emergency change completed inside freeze `{}`", b.name);
+                if !next.flags.contains(&flag) {
+                    next.flags.push(flag);
+                }
+                next.review_required = true;
+            }
+            if c.window.is_some_and(|w| at > w.end()) {
+                next.flags.push(format!(
+                    "completed after its window, at {}",
+                    at.format("%Y-%m-%d %H:%M")
+                ));
+                next.review_required = true;
+            }
+        }
         if outcome == Outcome::Successful {
             cmdb.apply_batch(c.request.delta.clone(), Some(c.id))
                 .map_err(|error| ChangeError::Deployment {

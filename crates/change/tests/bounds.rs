@@ -24,7 +24,7 @@ fn lead_time_sums_do_not_overflow_over_the_whole_range_of_time() {
         reg.submit(&p.dev, first, c).unwrap();
         reg.assess(&p.cm, first, c, &cmdb).unwrap();
         reg.approve(&p.ecab, first, c).unwrap();
-        reg.start(&p.dev, first, c).unwrap();
+        reg.start(&p.dev, first, c, &cmdb).unwrap();
         reg.complete(&p.dev, last, c, Outcome::Successful, &mut cmdb)
             .unwrap();
     }

@@ -120,6 +120,7 @@ fn apply(
                 t,
                 change_id(*c),
                 Period::new(start, start + TimeDelta::hours(2)).unwrap(),
+                cmdb,
             )
             .map(drop)
         }
@@ -128,6 +129,7 @@ fn apply(
                 &p[0],
                 at(1, 0) + TimeDelta::hours(i64::from(*day) * 12),
                 change_id(*c),
+                cmdb,
             )
             .map(drop),
         Op::Complete(c, o) => {
@@ -142,7 +144,8 @@ fn apply(
 }
 
 /// The moves the lifecycle allows (a status may also stay where it is: re-assessment, a
-/// partial approval, a completed design stage, a new window).
+/// partial approval, a completed design stage, a new window; an approved or scheduled change
+/// may be assessed again, which withdraws its approvals and window).
 fn allowed(from: ChangeStatus, to: ChangeStatus, c: &Change) -> bool {
     use ChangeStatus::*;
     from == to
@@ -151,8 +154,8 @@ fn allowed(from: ChangeStatus, to: ChangeStatus, c: &Change) -> bool {
             (Draft, Submitted | Cancelled)
                 | (Submitted, Assessed | Approved | Cancelled)
                 | (Assessed, Approved | Rejected | Cancelled)
-                | (Approved, Scheduled | Cancelled)
-                | (Scheduled, Implementing | Cancelled)
+                | (Approved, Scheduled | Cancelled | Assessed)
+                | (Scheduled, Implementing | Cancelled | Assessed | Approved)
                 | (Implementing, Implemented(_))
                 | (Implemented(_), Reviewed)
                 | (Reviewed | Rejected, Closed)
@@ -360,7 +363,7 @@ proptest! {
         reg.submit(&pp.dev, at(1, 0), c).unwrap();
         reg.assess(&pp.cm, at(1, 0), c, &cmdb).unwrap();
         reg.approve(&pp.ecab, at(1, 0), c).unwrap();
-        reg.start(&pp.dev, at(1, 1), c).unwrap();
+        reg.start(&pp.dev, at(1, 1), c, &cmdb).unwrap();
         let (before, before_reg) = (cmdb.clone(), reg.clone());
         let result = reg.complete(&pp.dev, at(1, 2), c, Outcome::Successful, &mut cmdb);
         if bad_at.is_some() {

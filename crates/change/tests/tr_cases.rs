@@ -98,9 +98,10 @@ fn cost_above_the_threshold_is_major_impact_and_passes_design_and_transition() {
         at(2, 10),
         change,
         Period::new(at(5, 20), at(5, 23)).unwrap(),
+        &cmdb(),
     )
     .unwrap();
-    let e = reg.start(&p.dev, at(5, 20), change).unwrap_err();
+    let e = reg.start(&p.dev, at(5, 20), change, &cmdb()).unwrap_err();
     assert_eq!(
         e.to_string(),
         "CHG-1: major-impact change must pass service design and transition first (next stage: plan)"
@@ -112,7 +113,7 @@ fn cost_above_the_threshold_is_major_impact_and_passes_design_and_transition() {
         reg.complete_stage(&p.cm, at(3, 9), change),
         Err(ChangeError::IllegalTransition { .. })
     ));
-    reg.start(&p.dev, at(5, 20), change).unwrap();
+    reg.start(&p.dev, at(5, 20), change, &cmdb()).unwrap();
 }
 
 #[test]
@@ -236,7 +237,7 @@ fn an_emergency_change_inside_a_freeze_is_allowed_and_flagged() {
         Period::new(at(19, 23), at(20, 1)).unwrap(),
     ] {
         assert!(matches!(
-            reg.schedule(&p.cm, at(2, 9), n, window),
+            reg.schedule(&p.cm, at(2, 9), n, window, &cmdb()),
             Err(ChangeError::InFreeze { .. })
         ));
     }
@@ -246,10 +247,11 @@ fn an_emergency_change_inside_a_freeze_is_allowed_and_flagged() {
         at(2, 9),
         n,
         Period::new(at(18, 1), at(18, 3)).unwrap(),
+        &cmdb(),
     )
     .unwrap();
     assert!(matches!(
-        reg.start(&p.dev, at(22, 1), n),
+        reg.start(&p.dev, at(22, 1), n, &cmdb()),
         Err(ChangeError::InFreeze { .. })
     ));
 
@@ -262,7 +264,7 @@ fn an_emergency_change_inside_a_freeze_is_allowed_and_flagged() {
         [Approver::EmergencyCab { quorum: 1 }]
     );
     reg.approve(&p.ecab, at(22, 2), e).unwrap();
-    let c = reg.start(&p.dev, at(22, 2), e).unwrap();
+    let c = reg.start(&p.dev, at(22, 2), e, &cmdb()).unwrap();
     assert!(c.review_required);
     assert_eq!(
         c.flags,
@@ -411,9 +413,10 @@ fn deployment_is_all_or_nothing_and_stamps_the_cis() {
         at(2, 9),
         change,
         Period::new(at(7, 19), at(7, 21)).unwrap(),
+        &cmdb,
     )
     .unwrap();
-    reg.start(&p.dev, at(7, 19), change).unwrap();
+    reg.start(&p.dev, at(7, 19), change, &cmdb).unwrap();
     let (before_cmdb, before_reg) = (cmdb.clone(), reg.clone());
     let e = reg
         .complete(&p.dev, at(7, 21), change, Outcome::Successful, &mut cmdb)
@@ -439,7 +442,7 @@ fn deployment_is_all_or_nothing_and_stamps_the_cis() {
     reg.submit(&p.dev, at(8, 9), c2).unwrap();
     reg.assess(&p.cm, at(8, 9), c2, &cmdb).unwrap();
     reg.approve(&p.ecab, at(8, 9), c2).unwrap();
-    reg.start(&p.dev, at(8, 10), c2).unwrap();
+    reg.start(&p.dev, at(8, 10), c2, &cmdb).unwrap();
     reg.complete(&p.dev, at(8, 11), c2, Outcome::Successful, &mut cmdb)
         .unwrap();
     let host = cmdb.ci(id("host-2")).unwrap();
@@ -485,7 +488,9 @@ fn illegal_moves_name_the_state_and_the_move() {
         "CHG-1: cannot approve or reject a change that is draft"
     );
     assert_eq!(
-        reg.start(&p.dev, at(1, 9), c).unwrap_err().to_string(),
+        reg.start(&p.dev, at(1, 9), c, &cmdb)
+            .unwrap_err()
+            .to_string(),
         "CHG-1: cannot start a change that is draft"
     );
     assert!(matches!(
@@ -535,7 +540,7 @@ fn the_schedule_reports_every_kind_of_conflict() {
         for a in [&p.cm, &p.cab1, &p.cab2, &p.top] {
             let _ = reg.approve(a, at(2, 9), c);
         }
-        reg.schedule(&p.cm, at(2, 9), c, window).unwrap();
+        reg.schedule(&p.cm, at(2, 9), c, window, &cmdb).unwrap();
         c
     };
     mk(
@@ -565,7 +570,7 @@ fn the_schedule_reports_every_kind_of_conflict() {
     }
     let in_freeze = Period::new(at(21, 9), at(21, 10)).unwrap();
     assert!(matches!(
-        reg.schedule(&p.cm, at(2, 9), normal, in_freeze),
+        reg.schedule(&p.cm, at(2, 9), normal, in_freeze, &cmdb),
         Err(ChangeError::InFreeze { .. })
     ));
     reg.cancel(&p.dev, at(2, 10), normal, "cannot run in the freeze")
@@ -573,7 +578,8 @@ fn the_schedule_reports_every_kind_of_conflict() {
     breaker.category = Category::Emergency;
     let urgent = raised(&mut reg, &p, breaker);
     reg.approve(&p.ecab, at(2, 9), urgent).unwrap();
-    reg.schedule(&p.cm, at(2, 9), urgent, in_freeze).unwrap();
+    reg.schedule(&p.cm, at(2, 9), urgent, in_freeze, &cmdb)
+        .unwrap();
     let conflicts = reg.conflicts();
     let text: Vec<String> = conflicts.iter().map(ToString::to_string).collect();
     // CHG-1 and CHG-2 overlap 22:00-23:00 on both services and the implementer.
@@ -643,7 +649,7 @@ fn metrics_and_unauthorized_changes() {
     reg.submit(&p.dev, at(3, 9), c).unwrap();
     reg.assess(&p.cm, at(3, 10), c, &cmdb).unwrap();
     reg.approve(&p.ecab, at(3, 10), c).unwrap();
-    reg.start(&p.dev, at(3, 11), c).unwrap();
+    reg.start(&p.dev, at(3, 11), c, &cmdb).unwrap();
     reg.complete(&p.dev, at(3, 15), c, Outcome::Successful, &mut cmdb)
         .unwrap();
     // Explained by the change alone: nothing unauthorized.

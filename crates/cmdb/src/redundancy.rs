@@ -72,6 +72,7 @@ impl Cmdb {
     }
 
     pub(crate) fn check_group(&self, g: &RedundancyGroup) -> Result<(), CmdbError> {
+        itsm_core::text::check_key("group name", &g.name)?;
         if let Some(existing) = self.groups.get(&g.id) {
             return Err(CmdbError::DuplicateGroup {
                 id: g.id,

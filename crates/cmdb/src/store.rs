@@ -281,6 +281,7 @@ impl Cmdb {
         }
         itsm_core::text::check_key("key", &ci.key)?;
         itsm_core::text::check_name("name", &ci.name)?;
+        check_kind_and_attributes(&ci.kind, &ci.attributes)?;
         let id_slot = match self.by_id.entry(ci.id) {
             Entry::Occupied(o) => {
                 let existing_key = self
@@ -349,6 +350,7 @@ impl Cmdb {
         if let Some(kind) = patch.kind {
             next.kind = kind;
         }
+        check_kind_and_attributes(&next.kind, &next.attributes)?;
         let kind_changed = next.kind != current.kind;
         if kind_changed {
             self.check_kind_fits(node, &next)?;
@@ -666,4 +668,23 @@ impl Cmdb {
             .count();
         Ok(forward + bundled)
     }
+}
+
+/// A kind's own name (`{"other": name}`) and the attributes' names and text values follow the
+/// rules of `itsm_core::text` like keys and names do, however the CI arrives (added, updated,
+/// imported).
+fn check_kind_and_attributes(
+    kind: &crate::CiKind,
+    attributes: &std::collections::BTreeMap<String, crate::AttrValue>,
+) -> Result<(), CmdbError> {
+    if let crate::CiKind::Other(name) = kind {
+        itsm_core::text::check_key("kind name", name)?;
+    }
+    for (name, value) in attributes {
+        itsm_core::text::check_key("attribute name", name)?;
+        if let crate::AttrValue::Text(t) = value {
+            itsm_core::text::check_text("attribute value", t)?;
+        }
+    }
+    Ok(())
 }

@@ -212,6 +212,14 @@ impl Sms {
         }
         let escalations_before = self.risks.all_escalations().len();
         let mut effects = self.dispatch(actor, at, &command)?;
+        // CIs came or went: the policy's keys may now name other ids (a CI removed and added
+        // again, a change's delta): the one resolver maps them again.
+        if matches!(
+            command,
+            Command::AddCi { .. } | Command::RemoveCi { .. } | Command::CompleteChange { .. }
+        ) {
+            self.resolve_policy_again();
+        }
         effects.extend(
             self.risks
                 .all_escalations()
@@ -287,6 +295,17 @@ impl Sms {
             Err(EngineError::MayNotOwnRisks {
                 actor: key.to_owned(),
             })
+        }
+    }
+
+    /// Maps the change policy's CI keys to ids again through the CMDB (see `keys.rs`).
+    fn resolve_policy_again(&mut self) {
+        // Cannot fail here: the policy's periods were checked when it was defined, and a key
+        // collision is refused where a CI is added or imported.
+        if let Ok(policy) = Self::policy_from(&self.policy_def, &self.cmdb) {
+            if policy != *self.changes.policy() {
+                let _ = self.changes.set_policy(policy);
+            }
         }
     }
 
@@ -936,12 +955,12 @@ impl Sms {
                 Self::require(&actor, key, CHANGE_MANAGEMENT, "schedule changes")?;
                 let id = self.change_key_id(change)?;
                 self.changes
-                    .schedule(&actor, at, id, Period::new(*start, *end)?)?;
+                    .schedule(&actor, at, id, Period::new(*start, *end)?, &self.cmdb)?;
             }
             Command::StartChange { change } => {
                 self.require_change_party(&actor, key, change, "start", true)?;
                 let id = self.change_key_id(change)?;
-                self.changes.start(&actor, at, id)?;
+                self.changes.start(&actor, at, id, &self.cmdb)?;
             }
             Command::CompleteChange { change, outcome } => {
                 self.require_change_party(&actor, key, change, "complete", true)?;

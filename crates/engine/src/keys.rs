@@ -38,3 +38,14 @@ pub(crate) fn existing_ci<'a>(cmdb: &'a Cmdb, key: &str) -> Result<&'a Ci, Engin
     }
     .into())
 }
+
+/// Refuses a key that names no CI while the id it derives to is held by a CI with another key.
+///
+/// # Errors
+/// [`EngineError::KeyCollision`].
+pub(crate) fn existing_or_free(cmdb: &Cmdb, key: &str) -> Result<(), EngineError> {
+    match existing_ci(cmdb, key) {
+        Err(e @ EngineError::KeyCollision { .. }) => Err(e),
+        _ => Ok(()),
+    }
+}

@@ -8,7 +8,7 @@ use itsm_cmdb::Cmdb;
 use itsm_core::{Actor, Division};
 use itsm_risk::{RiskAppetite, RiskMatrix, RiskRegister};
 
-use crate::keys::ci_id;
+use crate::keys::{ci_id, existing_or_free};
 use crate::sms::{Effect, Sms};
 use crate::{AppetiteDef, Command, EngineError, PolicyDef};
 
@@ -126,6 +126,11 @@ impl Sms {
     /// The change policy `def` describes, its CI keys resolved through `cmdb` (see
     /// `keys.rs`). Rebuilt after an import, whose CIs keep their own ids.
     pub(crate) fn policy_from(def: &PolicyDef, cmdb: &Cmdb) -> Result<ChangePolicy, EngineError> {
+        // A key the CMDB does not hold, whose derived id another CI holds, would put that CI
+        // under (or out of) the rule: refused, naming both.
+        for k in policy_keys(def) {
+            existing_or_free(cmdb, k)?;
+        }
         let ci = |k: &String| ci_id(cmdb, k);
         Ok(ChangePolicy {
             scope: ChangeScope {
@@ -164,4 +169,14 @@ impl Sms {
             objectives: def.objectives.clone(),
         })
     }
+}
+
+/// Every CI key the change policy names.
+pub(crate) fn policy_keys(def: &PolicyDef) -> impl Iterator<Item = &str> {
+    def.include
+        .iter()
+        .chain(&def.exclude)
+        .chain(def.blackouts.iter().flat_map(|b| &b.services))
+        .chain(def.maintenance.keys())
+        .map(String::as_str)
 }

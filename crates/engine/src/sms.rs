@@ -167,18 +167,41 @@ impl Sms {
     }
 
     /// Loads a snapshot written by `serde_json::to_string(&sms)`, checking it against its log
-    /// under `key` (the key the engine that wrote it was made with, if any). Plain
-    /// `serde_json::from_str::<Sms>` does the same without a key.
+    /// under `key` (the key the engine that wrote it was made with, if any) and, when given,
+    /// against the `head` digest the embedder kept or published when it wrote it. Plain
+    /// `serde_json::from_str::<Sms>` does the same without a key or head.
+    ///
+    /// Without `head`, a snapshot cut back to an earlier point of its own history (its last
+    /// events dropped and its state rebuilt from the rest) is a consistent, earlier snapshot,
+    /// and loads: a chain, keyed or not, cannot tell that events are missing at its end. The
+    /// kept head can.
     ///
     /// # Errors
-    /// [`EngineError::Snapshot`] (malformed, or a stored state that differs from what the log
-    /// produces, naming where), [`EngineError::Chain`] (a broken chain, naming the event),
-    /// [`EngineError::Replay`] (an event its command no longer produces).
-    pub fn from_snapshot(json: &str, key: Option<&ChainKey>) -> Result<Self, EngineError> {
+    /// [`EngineError::Snapshot`] (malformed, a stored state that differs from what the log
+    /// produces, naming where, or another head than `head`), [`EngineError::Chain`] (a broken
+    /// chain, naming the event), [`EngineError::Replay`] (an event its command no longer
+    /// produces).
+    pub fn from_snapshot(
+        json: &str,
+        key: Option<&ChainKey>,
+        head: Option<Digest>,
+    ) -> Result<Self, EngineError> {
         let record: SmsRecord = serde_json::from_str(json).map_err(|e| EngineError::Snapshot {
-            reason: e.to_string(),
+            reason: crate::shorten_quotes(&e.to_string()),
         })?;
-        Self::verified(record, key)
+        let sms = Self::verified(record, key)?;
+        if let Some(expected) = head {
+            if sms.head() != expected {
+                return Err(EngineError::Snapshot {
+                    reason: format!(
+                        "its log ends at event {} with head `{}`, not at the head `{expected}` that was kept: events were removed or rewritten",
+                        sms.log.len(),
+                        sms.head()
+                    ),
+                });
+            }
+        }
+        Ok(sms)
     }
 }
 

@@ -1088,3 +1088,308 @@ fn a_risk_history_grows_with_its_actions_not_with_their_square() {
     // 300 actions of about 1 KB each: one copy per entry, not the whole list twice.
     assert!(size < 300 * 1300 * 2, "history of {size} bytes");
 }
+
+fn service() -> Value {
+    json!({"service": {"size": "medium", "composition": "single",
+        "provision_source": "centralized", "consumers": "external"}})
+}
+
+/// Runs steps that must all be accepted, from hour `t0`.
+fn run(sms: &mut Sms, t0: i64, steps: Vec<(&str, Value)>) {
+    for (i, (who, v)) in steps.into_iter().enumerate() {
+        let step = v.to_string();
+        let result = sms.apply(who, at(t0 + i64::try_from(i).unwrap()), cmd(v));
+        assert!(result.is_ok(), "{step}: {result:?}");
+    }
+}
+
+#[test]
+fn a_delta_retiring_a_service_by_update_is_major_impact_and_no_standard_change() {
+    let mut sms = controlled();
+    // `svc` is not hardware and not in production: outside change control, added directly.
+    add_ci(&mut sms, "svc", service(), json!({})).unwrap();
+    run(
+        &mut sms,
+        2,
+        vec![(
+            "dev",
+            json!({"op": "raise_change", "key": "c", "title": "Tidy", "targets": ["svc"],
+                "category": {"standard": "reboot"},
+                "delta": [{"edit": "update_ci", "ci": "svc", "update": {"status": "retired"}}]}),
+        )],
+    );
+    run(
+        &mut sms,
+        3,
+        vec![
+            ("dev", json!({"op": "submit_change", "change": "c"})),
+            ("cm", json!({"op": "assess_change", "change": "c"})),
+        ],
+    );
+    let c = sms.changes().change(sms.change_id("c").unwrap()).unwrap();
+    let a = c.assessment.as_ref().unwrap();
+    assert_eq!(
+        a.major_impact,
+        ["its delta retires or removes service `svc`"]
+    );
+    assert!(!a.standard_model.as_ref().unwrap().applies);
+    assert_ne!(c.status, itsm_change::ChangeStatus::Approved);
+}
+
+#[test]
+fn a_standard_model_covers_what_the_delta_adds() {
+    let mut sms = controlled();
+    add_ci(
+        &mut sms,
+        "box",
+        json!("hardware"),
+        json!({"criticality": "low", "attributes": {"env": {"text": "test"}}}),
+    )
+    .unwrap();
+    run(
+        &mut sms,
+        2,
+        vec![
+            (
+                "dev",
+                json!({"op": "raise_change", "key": "c", "title": "Reboot and more",
+                "targets": ["box"], "category": {"standard": "reboot"},
+                "delta": [{"edit": "add_ci", "key": "crm", "name": "CRM", "kind": "application"},
+                          {"edit": "relate", "from": "crm", "kind": "runs_on", "to": "box"}]}),
+            ),
+            ("dev", json!({"op": "submit_change", "change": "c"})),
+            ("cm", json!({"op": "assess_change", "change": "c"})),
+        ],
+    );
+    let c = sms.changes().change(sms.change_id("c").unwrap()).unwrap();
+    let m = c
+        .assessment
+        .as_ref()
+        .unwrap()
+        .standard_model
+        .clone()
+        .unwrap();
+    assert!(!m.applies);
+    assert!(
+        m.reasons.iter().any(|r| r.contains("the delta adds `crm`")),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn a_change_whose_assessment_went_stale_cannot_be_scheduled_or_started() {
+    let mut sms = controlled();
+    // A host-like application, a payment service frozen for a while, and a middle layer.
+    for k in ["host", "mid", "app"] {
+        add_ci(&mut sms, k, json!("application"), json!({})).unwrap();
+    }
+    add_ci(&mut sms, "svc-pay", service(), json!({})).unwrap();
+    run(
+        &mut sms,
+        2,
+        vec![
+            (
+                "cfg",
+                json!({"op": "relate", "from": "svc-pay", "kind": "depends_on", "to": "app"}),
+            ),
+            (
+                "dev",
+                json!({"op": "raise_change", "key": "c", "title": "Patch", "targets": ["host"],
+                "implementer": "dev"}),
+            ),
+            ("dev", json!({"op": "submit_change", "change": "c"})),
+            ("cm", json!({"op": "assess_change", "change": "c"})),
+            ("cm", json!({"op": "approve_change", "change": "c"})),
+            // After approval, the graph changes: the host now feeds the payment service.
+            (
+                "cfg",
+                json!({"op": "relate", "from": "app", "kind": "depends_on", "to": "mid"}),
+            ),
+            (
+                "cfg",
+                json!({"op": "relate", "from": "mid", "kind": "depends_on", "to": "host"}),
+            ),
+        ],
+    );
+    let schedule = json!({"op": "schedule_change", "change": "c",
+        "start": "2026-03-10T01:00:00Z", "end": "2026-03-10T02:00:00Z"});
+    let e = sms.apply("cm", at(20), cmd(schedule.clone())).unwrap_err();
+    assert!(
+        e.to_string().contains("the services it affects changed"),
+        "{e}"
+    );
+    // Assessed again, approved again, it goes on.
+    run(
+        &mut sms,
+        21,
+        vec![
+            ("cm", json!({"op": "assess_change", "change": "c"})),
+            ("cm", json!({"op": "approve_change", "change": "c"})),
+            ("cm", schedule),
+        ],
+    );
+    // Another edit after scheduling: starting is refused too.
+    sms.apply(
+        "cfg",
+        at(30),
+        cmd(json!({"op": "add_ci", "key": "svc-2", "name": "Two", "kind": service()})),
+    )
+    .unwrap();
+    sms.apply(
+        "cfg",
+        at(31),
+        cmd(json!({"op": "relate", "from": "svc-2", "kind": "depends_on", "to": "host"})),
+    )
+    .unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 3, 10, 1, 0, 0).unwrap();
+    let e = sms
+        .apply(
+            "dev",
+            start,
+            cmd(json!({"op": "start_change", "change": "c"})),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("assess it again"), "{e}");
+}
+
+#[test]
+fn a_normal_change_cannot_take_effect_inside_a_freeze() {
+    let mut sms = controlled();
+    add_ci(&mut sms, "app", json!("application"), json!({})).unwrap();
+    run(
+        &mut sms,
+        2,
+        vec![
+            (
+                "dev",
+                json!({"op": "raise_change", "key": "c", "title": "Rename", "targets": ["app"],
+                "implementer": "dev",
+                "delta": [{"edit": "update_ci", "ci": "app", "update": {"name": "App 2"}}]}),
+            ),
+            ("dev", json!({"op": "submit_change", "change": "c"})),
+            ("cm", json!({"op": "assess_change", "change": "c"})),
+            ("cm", json!({"op": "approve_change", "change": "c"})),
+            (
+                "cm",
+                json!({"op": "schedule_change", "change": "c",
+                "start": "2026-12-19T20:00:00Z", "end": "2026-12-19T23:00:00Z"}),
+            ),
+        ],
+    );
+    let t = |d, h| Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap();
+    sms.apply(
+        "dev",
+        t(19, 20),
+        cmd(json!({"op": "start_change", "change": "c"})),
+    )
+    .unwrap();
+    // The freeze begins on the 20th: completing successfully then is refused.
+    let done = cmd(json!({"op": "complete_change", "change": "c", "outcome": "successful"}));
+    let e = sms.apply("dev", t(21, 9), done).unwrap_err();
+    assert!(e.to_string().contains("year-end freeze"), "{e}");
+    assert_eq!(sms.cmdb().ci_by_key("app").unwrap().name, "app");
+    // Backing out is always possible.
+    sms.apply(
+        "dev",
+        t(21, 10),
+        cmd(json!({"op": "complete_change", "change": "c", "outcome": "backed_out"})),
+    )
+    .unwrap();
+}
+
+#[test]
+fn re_creating_an_imported_ci_keeps_it_under_the_policy() {
+    let mut sms = Sms::new();
+    sms.apply(
+        "ceo",
+        at(0),
+        cmd(json!({"op": "define_organisation", "actors": [
+                {"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                {"key": "cfg", "name": "Cfg", "roles": [{"process_owner": "configuration_management"}]}
+            ],
+            "change_policy": {"blackouts": [{"name": "pay freeze", "start": "2026-03-10T00:00:00Z",
+                "end": "2026-03-20T00:00:00Z", "services": ["svc-pay"]}]}})),
+    )
+    .unwrap();
+    let mut imported = itsm_cmdb::Ci::new(
+        "svc-pay",
+        "Pay",
+        itsm_cmdb::CiKind::Service(itsm_cmdb::ServiceProfile::default()),
+    );
+    imported.id = itsm_core::Id::from_key("discovery:1");
+    sms.apply(
+        "cfg",
+        at(1),
+        Command::ImportConfiguration {
+            parts: Box::new(itsm_cmdb::CmdbParts {
+                cis: vec![imported],
+                ..itsm_cmdb::CmdbParts::default()
+            }),
+        },
+    )
+    .unwrap();
+    let frozen = |sms: &Sms| sms.changes().policy().blackouts[0].services.clone();
+    assert!(frozen(&sms).contains(&sms.cmdb().ci_by_key("svc-pay").unwrap().id));
+    // Removed and added again, the service gets the id its key derives to: the freeze follows.
+    sms.apply(
+        "cfg",
+        at(2),
+        cmd(json!({"op": "remove_ci", "ci": "svc-pay"})),
+    )
+    .unwrap();
+    sms.apply(
+        "cfg",
+        at(3),
+        cmd(json!({"op": "add_ci", "key": "svc-pay", "name": "Pay", "kind": service()})),
+    )
+    .unwrap();
+    let id = sms.cmdb().ci_by_key("svc-pay").unwrap().id;
+    assert_eq!(id, itsm_core::Id::from_key("svc-pay"));
+    assert!(frozen(&sms).contains(&id));
+    assert_eq!(Sms::replay(sms.log()).unwrap(), sms);
+}
+
+#[test]
+fn redefining_the_organisation_cannot_aim_a_policy_key_at_another_ci() {
+    let mut sms = controlled();
+    // `core-db` is imported with the id `lab-box` derives to.
+    let mut ci = itsm_cmdb::Ci::new("core-db", "Core DB", itsm_cmdb::CiKind::Software);
+    ci.id = itsm_core::Id::from_key("lab-box");
+    sms.apply(
+        "cfg",
+        at(1),
+        Command::ImportConfiguration {
+            parts: Box::new(itsm_cmdb::CmdbParts {
+                cis: vec![ci],
+                ..itsm_cmdb::CmdbParts::default()
+            }),
+        },
+    )
+    .unwrap();
+    let e = sms
+        .apply(
+            "ceo",
+            at(2),
+            cmd(json!({"op": "define_organisation", "actors": [
+                    {"key": "ceo", "name": "CEO", "roles": ["top_management"]}],
+                "change_policy": {"scope": [{"controlled": true}], "exclude": ["lab-box"]}})),
+        )
+        .unwrap_err();
+    assert!(matches!(e, EngineError::KeyCollision { .. }), "{e}");
+}
+
+#[test]
+fn imported_attributes_follow_the_text_rules() {
+    let mut sms = controlled();
+    let mut ci = itsm_cmdb::Ci::new("x", "X", itsm_cmdb::CiKind::Document);
+    ci.attributes.insert(
+        "owner\u{202e}".into(),
+        itsm_cmdb::AttrValue::Text("ok".into()),
+    );
+    let e = import(&mut sms, "cfg", vec![ci]).unwrap_err();
+    assert!(e.to_string().contains("bidirectional"), "{e}");
+    let mut ci = itsm_cmdb::Ci::new("x", "X", itsm_cmdb::CiKind::Document);
+    ci.attributes
+        .insert("note".into(), itsm_cmdb::AttrValue::Text("a\u{7}b".into()));
+    assert!(import(&mut sms, "cfg", vec![ci]).is_err());
+}

@@ -80,7 +80,9 @@ fn snapshot(sms: &Sms) -> Value {
 fn refused(v: &Value) -> String {
     let text = v.to_string();
     let plain = serde_json::from_str::<Sms>(&text).unwrap_err().to_string();
-    let explicit = Sms::from_snapshot(&text, None).unwrap_err().to_string();
+    let explicit = Sms::from_snapshot(&text, None, None)
+        .unwrap_err()
+        .to_string();
     assert!(plain.contains(&explicit), "{plain} / {explicit}");
     explicit
 }
@@ -90,7 +92,10 @@ fn an_untouched_snapshot_loads_and_equals_the_live_engine() {
     let sms = build(None);
     let text = serde_json::to_string(&sms).unwrap();
     assert_eq!(serde_json::from_str::<Sms>(&text).unwrap(), sms);
-    assert_eq!(Sms::from_snapshot(&text, None).unwrap().head(), sms.head());
+    assert_eq!(
+        Sms::from_snapshot(&text, None, None).unwrap().head(),
+        sms.head()
+    );
 }
 
 #[test]
@@ -215,7 +220,9 @@ fn a_ci_id_changed_everywhere_is_refused() {
     let text = serde_json::to_string(&sms).unwrap();
     let forged = text.replace(&id, "00000000-0000-4000-8000-000000000001");
     assert_ne!(forged, text);
-    let e = Sms::from_snapshot(&forged, None).unwrap_err().to_string();
+    let e = Sms::from_snapshot(&forged, None, None)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("snapshot refused") || e.contains("the log is broken"),
         "{e}"
@@ -258,10 +265,10 @@ fn a_keyed_log_is_a_mac() {
     assert_ne!(sms.head(), build(None).head());
     let text = serde_json::to_string(&sms).unwrap();
     assert!(!text.contains("0707070707"), "the key is never written");
-    assert_eq!(Sms::from_snapshot(&text, Some(&key)).unwrap(), sms);
+    assert_eq!(Sms::from_snapshot(&text, Some(&key), None).unwrap(), sms);
     // Without the key, or with another, it is refused at the first event.
     for k in [None, Some(ChainKey::new([8; 32]))] {
-        let e = Sms::from_snapshot(&text, k.as_ref())
+        let e = Sms::from_snapshot(&text, k.as_ref(), None)
             .unwrap_err()
             .to_string();
         assert!(e.contains("event 1") && e.contains("chain key"), "{e}");
@@ -270,7 +277,7 @@ fn a_keyed_log_is_a_mac() {
     // refused too: the recomputed digests are not MACs under the key.
     let forged_engine = build(None);
     let forged = serde_json::to_string(&forged_engine).unwrap();
-    assert!(Sms::from_snapshot(&forged, Some(&key)).is_err());
+    assert!(Sms::from_snapshot(&forged, Some(&key), None).is_err());
 }
 
 #[test]
@@ -300,4 +307,23 @@ fn time_only_moves_forward() {
         cmd(json!({"op": "add_ci", "key": "x", "name": "x", "kind": "document"})),
     )
     .unwrap();
+}
+
+#[test]
+fn a_snapshot_cut_back_to_an_earlier_point_is_refused_against_the_kept_head() {
+    let key = ChainKey::new([9; 32]);
+    let sms = build(Some(&key));
+    let kept = sms.head();
+    // Drop the last two events and rebuild the state from the rest, under the key: a
+    // consistent, earlier snapshot.
+    let shorter = sms.log().len() - 2;
+    let earlier = Sms::replay_keyed(&sms.log()[..shorter], Some(&key)).unwrap();
+    let text = serde_json::to_string(&earlier).unwrap();
+    assert!(Sms::from_snapshot(&text, Some(&key), None).is_ok());
+    let e = Sms::from_snapshot(&text, Some(&key), Some(kept))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("events were removed or rewritten"), "{e}");
+    let full = serde_json::to_string(&sms).unwrap();
+    assert!(Sms::from_snapshot(&full, Some(&key), Some(kept)).is_ok());
 }

@@ -147,14 +147,10 @@ impl Sms {
             log: r.log,
             key: key.cloned(),
         };
-        // Compared as serialized, so every field a snapshot carries is checked, whatever the
-        // types' `PartialEq` leaves out.
-        let bytes = |s: &Self| {
-            serde_json::to_vec(s).map_err(|e| EngineError::Snapshot {
-                reason: e.to_string(),
-            })
-        };
-        if stored != replayed || bytes(&stored)? != bytes(&replayed)? {
+        // `PartialEq` covers every serialized field of every part (the CMDB's and the risk
+        // register's own impls compare content, ignoring only lookup indexes that are not
+        // serialized), so equality is what the log produces; JSON is built only to name where.
+        if stored != replayed {
             let as_json = |s: &Self| serde_json::to_value(s).unwrap_or_default();
             let at = chain::first_difference(&as_json(&stored), &as_json(&replayed))
                 .filter(|p| !p.is_empty())

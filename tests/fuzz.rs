@@ -2996,3 +2996,39 @@ fn fuzz_scenario_documents() {
     }
     tally.print();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regressions: what the fuzzer found, as the smallest inputs that showed it
+// ---------------------------------------------------------------------------------------------
+
+/// The organisation of [`base_steps`], then `command`; the answer.
+fn on_organisation(command: &str) -> String {
+    let mut sms = Base::Full.build();
+    sms.apply_json(command)
+}
+
+/// The authority ladder named roles as Rust does (`lets RiskManager, TopManagement do so`).
+#[test]
+fn an_authority_refusal_names_roles_as_the_user_writes_them() {
+    let out = on_organisation(
+        r#"{"actor":"ro","at":"2026-03-04T02:16:00Z","op":"accept_risk","rationale":"r","risk":"r-high","until":"2026-12-02"}"#,
+    );
+    assert!(
+        out.contains("the authority ladder lets `risk_manager`, `top_management` do so"),
+        "{out}"
+    );
+    let mut sms = Sms::new();
+    let mut org = organisation();
+    if let Some(a) = org.pointer_mut("/appetite/authority") {
+        *a = json!([{"role": "risk_owner", "up_to": "Low"}, {"role": "risk_owner", "up_to": "High"}]);
+    }
+    let mut cmd = json!({"at": T0, "actor": "ceo"});
+    if let (Some(c), Some(o)) = (cmd.as_object_mut(), org.as_object()) {
+        c.extend(o.clone());
+    }
+    let out = sms.apply_json(&cmd.to_string());
+    assert!(
+        out.contains("role `risk_owner` is listed twice in the authority ladder"),
+        "{out}"
+    );
+}

@@ -3032,3 +3032,21 @@ fn an_authority_refusal_names_roles_as_the_user_writes_them() {
         "{out}"
     );
 }
+
+/// The management review's evidence for 5.3 listed roles as Rust does (`actor `bh`:
+/// {BudgetHolder}`).
+#[test]
+fn the_management_review_names_roles_as_the_user_writes_them() {
+    let sms = Base::Full.build();
+    let out = sms.query_json(
+        r#"{"end":"2026-05-03T13:57:00Z","query":"management_review","start":"2026-03-22T19:57:00Z"}"#,
+    );
+    assert!(out.contains("actor `bh`: budget_holder"), "{out}");
+    assert!(
+        out.contains(
+            "actor `rpo`: process_owner: change_management, process_owner: risk_management"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("BudgetHolder"), "{out}");
+}

@@ -3050,3 +3050,34 @@ fn the_management_review_names_roles_as_the_user_writes_them() {
     );
     assert!(!out.contains("BudgetHolder"), "{out}");
 }
+
+/// A value of the wrong shape was described by the Rust type that reads it (`expected
+/// struct RawMoney`, `struct CmdbParts`, `struct MatrixDefinition`, `struct NotDoing`).
+#[test]
+fn a_value_of_the_wrong_shape_is_described_in_the_users_words() {
+    for (command, expected) in [
+        (
+            r#"{"actor":"ops","at":"2026-03-03T09:01:00Z","estimated_cost":"R-1","key":"c","op":"raise_change","targets":["db"],"title":"t"}"#,
+            "expected money, as `{\"amount\": \"12.34\", \"currency\": \"EUR\"}`",
+        ),
+        (
+            r#"{"actor":"ceo","at":"2026-03-03T09:01:00Z","op":"import_configuration","parts":false}"#,
+            "expected configuration parts with `cis`, `relations` and `groups`",
+        ),
+        (
+            r#"{"actor":"ceo","actors":[],"at":"2026-03-03T09:01:00Z","matrix":"x","op":"define_organisation"}"#,
+            "expected a risk matrix with `impact`, `likelihood`, `levels` and `rule`",
+        ),
+        (
+            r#"{"actor":"ops","at":"2026-03-03T09:01:00Z","key":"c","not_doing":"x","op":"raise_change","targets":["db"],"title":"t"}"#,
+            "expected the risk of not making the change",
+        ),
+    ] {
+        let out: Value = serde_json::from_str(&on_organisation(command)).unwrap();
+        let message = out
+            .pointer("/errors/0")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        assert!(message.contains(expected), "{command}\n -> {out}");
+    }
+}

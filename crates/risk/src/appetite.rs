@@ -39,7 +39,10 @@ pub fn may_own_risks(actor: &Actor) -> bool {
 
 /// One rung of the authority ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rung of the authority ladder with `role` and `up_to`"
+)]
 pub struct Authority {
     /// The role.
     pub role: Role,

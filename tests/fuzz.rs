@@ -3081,3 +3081,52 @@ fn a_value_of_the_wrong_shape_is_described_in_the_users_words() {
         assert!(message.contains(expected), "{command}\n -> {out}");
     }
 }
+
+/// The scenario runner echoed whole inputs: a 10 000-character path in `the answer has
+/// nothing at ...`, an `expect_error` in `succeeded, but was expected to fail with ...`, a
+/// query's refusal, and the extra fields of an expectation step (as Rust's `["..."]`).
+#[test]
+fn a_scenario_report_never_echoes_more_than_about_100_characters_of_input() {
+    let long = "é".repeat(10_000);
+    let org = script(&base_steps())
+        .into_iter()
+        .take(1)
+        .collect::<Vec<_>>();
+    let mut steps = org.clone();
+    steps.extend([
+        json!({"expect": {"query": {"query": "log_length"}, "path": long, "equals": 1}}),
+        json!({"expect": {"query": {"query": "ci", "ci": long}, "path": "/value", "equals": long}}),
+        json!({"expect": {"query": {"query": "impact", "failed": [long]}, "equals": 1}}),
+        json!({"at": "2026-03-02T09:00:00Z", "actor": "cfg", "op": "take_baseline",
+               "name": "b", "expect_error": long}),
+        json!({"at": "2026-03-02T09:00:00Z", "actor": "cfg", "op": "take_baseline",
+               "name": "b", "expect_error": long}),
+    ]);
+    let doc = json!({"name": "long", "steps": steps});
+    let (report, _) = itsm_scenario::run(&doc.to_string()).unwrap();
+    assert_eq!(report.steps.len(), 6);
+    for s in &report.steps {
+        assert!(
+            s.detail.chars().count() < 600,
+            "step {}: {}",
+            s.step,
+            s.detail
+        );
+    }
+    let mut steps = org;
+    let mut extra = Map::new();
+    extra.insert(
+        "expect".into(),
+        json!({"query": {"query": "log_length"}, "equals": 1}),
+    );
+    extra.insert(long.clone(), json!(1));
+    steps.push(Value::Object(extra));
+    let e = itsm_scenario::run(&json!({"name": "long", "steps": steps}).to_string())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.chars().count() < 300 && e.contains("found also `éé"),
+        "{e}"
+    );
+}

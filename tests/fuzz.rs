@@ -2419,7 +2419,10 @@ fn uuids(text: &str) -> impl Iterator<Item = &str> {
 /// backticks, where it quotes the input).
 fn message_words(input: &str, message: &str) -> Result<(), Failure> {
     text_words(message)?;
-    if let Some(id) = uuids(message).find(|id| !input.contains(id)) {
+    // An id in parentheses right after the name it belongs to (`group `db-pair` (`7f9c...`)`)
+    // is said besides the user's words, not instead of them.
+    let named = |id: &str| message.contains(&format!("` (`{id}`)"));
+    if let Some(id) = uuids(message).find(|id| !input.contains(id) && !named(id)) {
         if !known_id(message) {
             return Err(fail("words", format!("an id `{id}` in: {message}")));
         }
@@ -2440,7 +2443,14 @@ fn text_words(message: &str) -> Result<(), Failure> {
             ),
         ));
     }
-    let unquoted: String = message.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+    // What the message quotes of the input (in backticks, or in double quotes as serde
+    // does) is the user's, whatever it looks like.
+    let unquoted: String = message
+        .split('`')
+        .step_by(2)
+        .flat_map(|part| part.split('"').step_by(2))
+        .collect::<Vec<_>>()
+        .join(" ");
     if let Some(w) = rust_word(&unquoted).filter(|w| !known_rust_word(w, message)) {
         return Err(fail("words", format!("`{w}` (a Rust name) in: {message}")));
     }
@@ -2500,6 +2510,10 @@ fn known_id(message: &str) -> bool {
     // blank key is reported by the id it derives to (`configuration item `aea0ea88-...` has
     // an empty key`), not as the blank key the user gave.
         || message.contains("` has an empty key")
+    // BUG (crates/cmdb/src/store.rs:281, `Cmdb::insert_new_ci`): the id is checked before
+    // the key, so `add_ci` with a key already taken says `a configuration item with id
+    // `f65f...` already exists (key `dc-1`)` instead of `... with key `dc-1` already exists`.
+        || message.contains("` already exists (key `")
     // BUG (crates/engine/src/apply.rs, `Command::RemoveCi`, and `Command::RetireCi`): a CI
     // an open change targets can be removed; the change then cannot be assessed (or
     // deployed), and the refusal names the removed target by id (`unknown configuration

@@ -2354,8 +2354,8 @@ fn fail(property: &'static str, message: String) -> Failure {
 }
 
 /// Checks that `out` is a JSON answer with a boolean `success`, and that what it says is in
-/// the user's words; returns `success`.
-fn answer(input: &str, out: &str) -> Result<bool, Failure> {
+/// the user's words (`said`: whether the user wrote this text); returns `success`.
+fn answer(said: &dyn Fn(&str) -> bool, out: &str) -> Result<bool, Failure> {
     let v: Value =
         serde_json::from_str(out).map_err(|e| fail("answer", format!("not JSON ({e}): {out}")))?;
     let ok = v
@@ -2372,7 +2372,7 @@ fn answer(input: &str, out: &str) -> Result<bool, Failure> {
             return Err(fail("answer", format!("a refusal without errors: {out}")));
         }
         for e in errors.into_iter().flatten().filter_map(Value::as_str) {
-            message_words(input, e)?;
+            message_words(said, e)?;
         }
     }
     Ok(ok)
@@ -2414,15 +2414,26 @@ fn uuids(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether the user wrote `id`: in this input, or as the key of a record the engine holds
+/// (a key may look like an id).
+fn said_by(sms: &Sms, input: &str, id: &str) -> bool {
+    input.contains(id)
+        || sms.cmdb().ci_by_key(id).is_some()
+        || sms.actor(id).is_some()
+        || sms.risk_reference(id).is_some()
+        || sms.change_id(id).is_some()
+        || sms.baseline(id).is_some()
+}
+
 /// Property 5 (house rule 18): a refusal speaks the user's words. It is short, names records
-/// by key (no id the input did not hold) and never shows Rust's names for things (outside
-/// backticks, where it quotes the input).
-fn message_words(input: &str, message: &str) -> Result<(), Failure> {
+/// by key (no id the user did not write: `said`) and never shows Rust's names for things
+/// (outside backticks, where it quotes the input).
+fn message_words(said: &dyn Fn(&str) -> bool, message: &str) -> Result<(), Failure> {
     text_words(message)?;
     // An id in parentheses right after the name it belongs to (`group `db-pair` (`7f9c...`)`)
     // is said besides the user's words, not instead of them.
     let named = |id: &str| message.contains(&format!("` (`{id}`)"));
-    if let Some(id) = uuids(message).find(|id| !input.contains(id) && !named(id)) {
+    if let Some(id) = uuids(message).find(|id| !said(id) && !named(id)) {
         if !known_id(message) {
             return Err(fail("words", format!("an id `{id}` in: {message}")));
         }
@@ -2603,7 +2614,7 @@ impl Live {
                 let sms = &mut self.sms;
                 let out = catch_unwind(AssertUnwindSafe(|| sms.apply_json(text)))
                     .map_err(|e| fail("panic", panic_message(e.as_ref())))?;
-                let ok = answer(text, &out)?;
+                let ok = answer(&|id| said_by(&self.shadow, text, id), &out)?;
                 if ok {
                     if self.sms.log().len() != len + 1 {
                         return Err(fail(
@@ -2651,7 +2662,7 @@ impl Live {
                 let sms = &self.sms;
                 let out = catch_unwind(AssertUnwindSafe(|| sms.query_json(text)))
                     .map_err(|e| fail("panic", panic_message(e.as_ref())))?;
-                answer(text, &out)
+                answer(&|id| said_by(&self.sms, text, id), &out)
             }
         }
     }
@@ -3131,11 +3142,12 @@ impl Gen {
 fn check_scenario(doc: &Value) -> Result<usize, Failure> {
     let text = to_text(doc);
     let steps = doc.get("steps").and_then(Value::as_array).map(Vec::len);
+    let said = |id: &str| text.contains(id);
     let result = catch_unwind(AssertUnwindSafe(|| itsm_scenario::run(&text)))
         .map_err(|e| fail("panic", panic_message(e.as_ref())))?;
     let (report, sms) = match result {
         Ok(r) => r,
-        Err(e) => return message_words(&text, &e.to_string()).map(|()| 0),
+        Err(e) => return message_words(&said, &e.to_string()).map(|()| 0),
     };
     // What went wrong is an error message; what went right may show what the command did.
     for step in report
@@ -3146,7 +3158,7 @@ fn check_scenario(doc: &Value) -> Result<usize, Failure> {
         if step.label.starts_with("expect ") {
             text_words(&step.detail)?;
         } else {
-            message_words(&text, &step.detail)?;
+            message_words(&said, &step.detail)?;
         }
     }
     if Some(report.steps.len()) != steps {

@@ -2525,10 +2525,9 @@ fn known_id(message: &str) -> bool {
     // the key, so `add_ci` with a key already taken says `a configuration item with id
     // `f65f...` already exists (key `dc-1`)` instead of `... with key `dc-1` already exists`.
         || message.contains("` already exists (key `")
-    // BUG (crates/engine/src/apply.rs, `Command::RemoveCi`, and `Command::RetireCi`): a CI
-    // an open change targets can be removed; the change then cannot be assessed (or
-    // deployed), and the refusal names the removed target by id (`unknown configuration
-    // item `1e0a...``, crates/change/src/assess.rs:147).
+    // BUG (crates/engine/src/apply.rs, `Command::RemoveCi`): a CI an open change targets
+    // can be removed; the change then cannot be assessed, and the refusal names the removed
+    // target by id (`unknown configuration item `1e0a...``, crates/change/src/assess.rs:147).
         || message.contains("unknown configuration item `")
     // BUG (crates/risk/src/appetite.rs:110, `RiskAppetite::threshold`, through
     // crates/risk/src/register.rs:380): a division's appetite is named by the division's id

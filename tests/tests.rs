@@ -5,6 +5,7 @@
     reason = "integration test helpers: a panic is a failing test"
 )]
 
+mod fuzz;
 mod impact_example;
 mod organisation;
 mod scenarios;

@@ -100,7 +100,10 @@ impl FactorLevel {
 
 /// The risk of *not* making the change, rated on the same matrix.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "the risk of not making the change, with `description`, `impact` and `likelihood`"
+)]
 pub struct NotDoing {
     /// What happens if the change is not made.
     pub description: String,

@@ -91,7 +91,10 @@ impl ChangeScope {
 
 /// A pre-approved standard change model and the conditions under which it applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a standard change model with `name`, `kinds`, `max_level` and optionally `description` and `max_cost`"
+)]
 pub struct StandardModel {
     /// Unique name (`"patch a web server"`).
     pub name: String,
@@ -109,7 +112,11 @@ pub struct StandardModel {
 
 /// The configurable major-impact criteria (removal or transfer of a service always counts).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "major-impact criteria with `risk_level_at_or_above`, `cost_above` and `new_technology`"
+)]
 pub struct MajorCriteria {
     /// Risk level at or above which a change is major-impact.
     pub risk_level_at_or_above: Option<String>,
@@ -169,7 +176,10 @@ impl fmt::Display for Approver {
 /// One rule of the approval matrix: changes of `category` at or above `from_level` need
 /// `approver`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an approval rule with `category`, `from_level` and `approver`"
+)]
 pub struct ApprovalRule {
     /// The category.
     pub category: CategoryKind,
@@ -194,7 +204,10 @@ pub struct Blackout {
 
 /// A service management objective a change must fit (`energy_kwh` may grow by at most 0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an objective with `name`, `measure` and `max_increase`"
+)]
 pub struct Objective {
     /// Name (`"reduce energy use"`).
     pub name: String,

@@ -16,7 +16,10 @@ use crate::{Ci, Cmdb, CmdbConfig, CmdbError, CyclePolicy, ImportError, Redundanc
 /// The plain contents of a CMDB: what [`Cmdb::from_parts`] takes and what a CMDB serializes
 /// as.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "configuration parts with `cis`, `relations` and `groups`"
+)]
 pub struct CmdbParts {
     /// Settings.
     #[serde(default)]

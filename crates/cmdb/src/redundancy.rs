@@ -17,7 +17,10 @@ use crate::{Ci, Cmdb, CmdbError};
 /// Each member must already be a dependency of `dependent` (a relation along which failure
 /// travels), and a dependency belongs to at most one group of its dependent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a redundancy group with `id`, `name`, `dependent`, `members` and `min_up`"
+)]
 pub struct RedundancyGroup {
     /// The group's id.
     pub id: Id<RedundancyGroup>,

@@ -142,7 +142,10 @@ impl fmt::Display for RelationKind {
 
 /// A typed, directed relation between two CIs: "`from` *kind* `to`".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a relation with `from`, `kind` and `to`"
+)]
 pub struct Relation {
     /// The source CI.
     pub from: Id<Ci>,

@@ -26,7 +26,10 @@ pub struct ServiceWindow {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a service window with `day`, `start_minute` and `end_minute`"
+)]
 struct RawWindow {
     day: Weekday,
     start_minute: u16,
@@ -123,7 +126,10 @@ pub struct Calendar {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a calendar with `utc_offset_seconds`, `hours` and `closed_dates`"
+)]
 struct RawCalendar {
     utc_offset_seconds: i32,
     hours: ServiceHours,

@@ -115,7 +115,10 @@ pub struct Money {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "money, as `{\"amount\": \"12.34\", \"currency\": \"EUR\"}`"
+)]
 struct RawMoney {
     amount: Decimal,
     currency: Currency,

@@ -14,7 +14,7 @@ use crate::Error;
 
 /// One named level of a [`Scale`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a level with `name` and `value`")]
 pub struct Level {
     /// The level's name, unique within its scale (compared case-insensitively).
     pub name: String,

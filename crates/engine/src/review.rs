@@ -76,7 +76,23 @@ impl Sms {
             .actors
             .iter()
             .filter(|(_, a)| !a.roles.is_empty())
-            .map(|(k, a)| format!("actor `{k}`: {:?}", a.roles))
+            .map(|(k, a)| {
+                // Roles as the user writes them (`risk_owner`), never Rust's names.
+                let roles: Vec<String> = a
+                    .roles
+                    .iter()
+                    .map(|r| match serde_json::to_value(r) {
+                        Ok(serde_json::Value::String(s)) => s,
+                        Ok(serde_json::Value::Object(o)) => o
+                            .iter()
+                            .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        _ => String::new(),
+                    })
+                    .collect();
+                format!("actor `{k}`: {}", roles.join(", "))
+            })
             .collect();
         let risks_where = |f: &dyn Fn(&itsm_risk::Risk) -> bool| -> Vec<String> {
             self.risks

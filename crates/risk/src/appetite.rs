@@ -14,6 +14,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::{RiskError, RiskMatrix};
 
+/// A role as people write it in commands and documents (`risk_owner`,
+/// `process_owner: change_management`), for messages: never Rust's name for it.
+pub(crate) fn role_words(role: &Role) -> String {
+    match serde_json::to_value(role) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(o)) => o
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "a role".to_owned(),
+    }
+}
+
 /// Whether `actor` may own risks: a risk owner, a risk manager or top management. A risk is
 /// never handed to (or identified for) anyone else, so ownership never comes without a role.
 #[must_use]
@@ -25,7 +39,10 @@ pub fn may_own_risks(actor: &Actor) -> bool {
 
 /// One rung of the authority ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rung of the authority ladder with `role` and `up_to`"
+)]
 pub struct Authority {
     /// The role.
     pub role: Role,
@@ -75,7 +92,10 @@ impl RiskAppetite {
             check("`corporate_at`".into(), c)?;
         }
         for (i, a) in self.authority.iter().enumerate() {
-            check(format!("the authority of {:?}", a.role), &a.up_to)?;
+            check(
+                format!("the authority of `{}`", role_words(&a.role)),
+                &a.up_to,
+            )?;
             if self.authority.iter().take(i).any(|b| b.role == a.role) {
                 return Err(RiskError::DuplicateAuthority { role: a.role });
             }
@@ -113,9 +133,9 @@ impl RiskAppetite {
             .authority
             .iter()
             .filter(|a| matrix.level_rank(&a.up_to).is_some_and(|r| r >= level_rank))
-            .map(|a| format!("{:?}", a.role))
+            .map(|a| format!("`{}`", role_words(&a.role)))
             .collect();
-        roles.push("TopManagement".into());
+        roles.push(format!("`{}`", role_words(&Role::TopManagement)));
         format!("the authority ladder lets {} do so", roles.join(", "))
     }
 }

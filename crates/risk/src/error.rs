@@ -169,7 +169,10 @@ pub enum RiskError {
         allowed: String,
     },
     /// A role in the authority ladder listed twice.
-    #[error("invalid risk appetite: role {role:?} is listed twice in the authority ladder")]
+    #[error(
+        "invalid risk appetite: role `{}` is listed twice in the authority ladder",
+        crate::appetite::role_words(.role)
+    )]
     DuplicateAuthority {
         /// The role.
         role: Role,

@@ -22,7 +22,10 @@ use crate::RiskError;
 
 /// A contiguous, inclusive range of scores mapped to one level.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a band with `level`, `from` and `to`"
+)]
 pub struct Band {
     /// The level's name (on the matrix's level scale).
     pub level: String,
@@ -57,7 +60,10 @@ pub enum MatrixRule {
 
 /// The JSON form of a matrix (what [`RiskMatrix`] serializes as and is read from).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a risk matrix with `impact`, `likelihood`, `levels` and `rule`"
+)]
 pub struct MatrixDefinition {
     /// The impact scale (columns).
     pub impact: Scale,

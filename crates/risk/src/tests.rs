@@ -169,7 +169,7 @@ fn assessment_rules() {
     let e = reg.assess(&p.owner, at(3), id, down.clone()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "R-1: Risk Owner may not re-score a `High` risk; the authority ladder lets RiskManager, TopManagement do so"
+        "R-1: Risk Owner may not re-score a `High` risk; the authority ladder lets `risk_manager`, `top_management` do so"
     );
     reg.assess(&p.manager, at(3), id, down).unwrap();
 }

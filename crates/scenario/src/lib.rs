@@ -154,9 +154,10 @@ fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
     if let Some(expect) = object.remove("expect") {
         object.remove("at");
         if !object.is_empty() {
-            let keys: Vec<&String> = object.keys().collect();
+            let keys: Vec<String> = object.keys().map(|k| format!("`{k}`")).collect();
             return Err(err(format!(
-                "an expectation step has only `expect` (and optionally `at`), found also {keys:?}"
+                "an expectation step has only `expect` (and optionally `at`), found also {}",
+                keys.join(", ")
             )));
         }
         let Value::Object(mut e) = expect else {
@@ -371,13 +372,15 @@ pub fn run_scenario(scenario: &Scenario) -> (Report, Sms) {
                             },
                             Some(v) => {
                                 let passed = check(&v, &e.check);
-                                let want = serde_json::to_string(&e.check).unwrap_or_default();
-                                let got = serde_json::to_string(&v).unwrap_or_default();
-                                let got = if got.len() > 400 {
-                                    format!("{}...", got.chars().take(400).collect::<String>())
-                                } else {
-                                    got
+                                let cut = |s: String| {
+                                    if s.chars().count() > 400 {
+                                        format!("{}...", s.chars().take(400).collect::<String>())
+                                    } else {
+                                        s
+                                    }
                                 };
+                                let want = cut(serde_json::to_string(&e.check).unwrap_or_default());
+                                let got = cut(serde_json::to_string(&v).unwrap_or_default());
                                 StepResult {
                                     step: n,
                                     label,
@@ -394,7 +397,12 @@ pub fn run_scenario(scenario: &Scenario) -> (Report, Sms) {
                 }
             }
         };
-        results.push(result);
+        // What a step reports echoes at most 100 characters of any quoted input, as the
+        // engine's error answers do.
+        results.push(StepResult {
+            detail: itsm_engine::shorten_quotes(&result.detail),
+            ..result
+        });
     }
     (
         Report {

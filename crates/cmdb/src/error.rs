@@ -37,12 +37,6 @@ pub enum CmdbError {
         /// The key given twice.
         key: String,
     },
-    /// A CI key that is empty or blank.
-    #[error("configuration item `{id}` has an empty key")]
-    EmptyKey {
-        /// The id of the CI without a key.
-        id: Id<Ci>,
-    },
     /// A key or name the engine does not store (see `itsm_core::text`).
     #[error(transparent)]
     Text(#[from] itsm_core::Error),

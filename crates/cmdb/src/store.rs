@@ -264,7 +264,7 @@ impl Cmdb {
     /// Adds a CI.
     ///
     /// # Errors
-    /// [`CmdbError::EmptyKey`], [`CmdbError::Text`] (a key or name `itsm_core::text` refuses),
+    /// [`CmdbError::Text`] (a key or name `itsm_core::text` refuses),
     /// [`CmdbError::DuplicateId`], [`CmdbError::DuplicateKey`].
     pub fn add_ci(&mut self, ci: Ci) -> Result<(), CmdbError> {
         self.insert_new_ci(ci)?;
@@ -276,12 +276,25 @@ impl Cmdb {
     /// lookup per index. Nothing is changed on `Err`.
     pub(crate) fn insert_new_ci(&mut self, ci: Ci) -> Result<(), CmdbError> {
         use std::collections::hash_map::Entry;
-        if ci.key.trim().is_empty() {
-            return Err(CmdbError::EmptyKey { id: ci.id });
-        }
         itsm_core::text::check_key("key", &ci.key)?;
         itsm_core::text::check_name("name", &ci.name)?;
         check_kind_and_attributes(&ci.kind, &ci.attributes)?;
+        // The key first: it is what the user gave (the same record twice is a duplicate id).
+        if let Some(existing) = self
+            .node_by_key(&ci.key)
+            .and_then(|n| self.graph.node_weight(n))
+        {
+            return Err(if existing.id == ci.id {
+                CmdbError::DuplicateId {
+                    id: ci.id,
+                    existing_key: existing.key.clone(),
+                }
+            } else {
+                CmdbError::DuplicateKey {
+                    key: ci.key.clone(),
+                }
+            });
+        }
         let id_slot = match self.by_id.entry(ci.id) {
             Entry::Occupied(o) => {
                 let existing_key = self
@@ -318,7 +331,7 @@ impl Cmdb {
     /// Applies `patch` to the CI `id`, bumps its version and returns it as it is now.
     ///
     /// # Errors
-    /// [`CmdbError::UnknownCi`]; [`CmdbError::EmptyKey`] or [`CmdbError::DuplicateKey`] for a
+    /// [`CmdbError::UnknownCi`]; [`CmdbError::Text`] or [`CmdbError::DuplicateKey`] for a
     /// new key; [`CmdbError::UnknownAttribute`] for removing an attribute it lacks;
     /// [`CmdbError::KindMismatch`] when a new kind no longer fits one of its relations.
     pub fn update_ci(&mut self, id: Id<Ci>, patch: CiPatch) -> Result<&Ci, CmdbError> {
@@ -329,9 +342,6 @@ impl Cmdb {
             .ok_or(CmdbError::UnknownCi { id })?;
         let mut next = current.clone();
         if let Some(key) = patch.key {
-            if key.trim().is_empty() {
-                return Err(CmdbError::EmptyKey { id });
-            }
             itsm_core::text::check_key("key", &key)?;
             if key != current.key && self.node_by_key(&key).is_some() {
                 return Err(CmdbError::DuplicateKey { key });

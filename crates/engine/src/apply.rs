@@ -540,7 +540,7 @@ impl Sms {
                 let group = self
                     .cmdb
                     .group(id)
-                    .ok_or(itsm_cmdb::CmdbError::UnknownGroup { id })?;
+                    .ok_or_else(|| EngineError::UnknownGroup { name: name.clone() })?;
                 let dependent =
                     self.cmdb
                         .ci(group.dependent)
@@ -554,9 +554,27 @@ impl Sms {
                 Self::require(&actor, key, CONFIGURATION, "remove configuration items")?;
                 let current = existing_ci(&self.cmdb, ci)?;
                 self.outside_change_control(current, "remove")?;
+                // A CI an open change targets stays until the change is closed or cancelled:
+                // otherwise the change could no longer be assessed or deployed as approved.
+                let id = current.id;
+                if let Some(c) = self
+                    .changes
+                    .changes()
+                    .iter()
+                    .find(|c| c.status.is_open() && c.request.targets.contains(&id))
+                {
+                    let change = self
+                        .change_keys
+                        .iter()
+                        .find(|(_, v)| **v == c.id)
+                        .map_or_else(|| c.reference(), |(k, _)| k.clone());
+                    return Err(EngineError::TargetOfOpenChange {
+                        ci: ci.clone(),
+                        change,
+                    });
+                }
                 // Removing a CI also edits the CIs related to it: they must be outside change
                 // control too.
-                let id = current.id;
                 for r in self.cmdb.relations_of(id)? {
                     let other = if r.from == id { r.to } else { r.from };
                     if let Some(o) = self.cmdb.ci(other) {

@@ -153,6 +153,20 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// No redundancy group with this name.
+    #[error("unknown redundancy group `{name}`")]
+    UnknownGroup {
+        /// The name given.
+        name: String,
+    },
+    /// Removing a CI an open change targets.
+    #[error("`{ci}` is a target of open change `{change}`; close or cancel the change first")]
+    TargetOfOpenChange {
+        /// The CI key.
+        ci: String,
+        /// The change key.
+        change: String,
+    },
     /// A key the engine reserves.
     #[error("key `{key}` is reserved: {why}")]
     ReservedKey {

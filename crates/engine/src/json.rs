@@ -15,29 +15,50 @@ fn failure(errors: impl IntoIterator<Item = String>) -> String {
     json!({ "success": false, "errors": errors }).to_string()
 }
 
-/// Shortens every backtick-quoted span of `message` to 100 characters (see
-/// [`crate::excerpt`]): what a message may echo of a caller's input.
+/// Shortens every span of `message` quoted in backticks, or in double quotes as serde quotes
+/// the values it refuses, to 100 characters (see [`crate::excerpt`]): what a message may echo
+/// of a caller's input.
 ///
 /// ```
 /// let long = "x".repeat(1000);
 /// let m = itsm_engine::shorten_quotes(&format!("unknown actor `{long}`"));
 /// assert!(m.len() < 120, "{m}");
+/// let m = itsm_engine::shorten_quotes(&format!("invalid type: string \"{long}\", expected a key"));
+/// assert!(m.len() < 150, "{m}");
 /// ```
 #[must_use]
 pub fn shorten_quotes(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(1024));
-    for (i, part) in message.split('`').enumerate() {
-        if i > 0 {
-            out.push('`');
-        }
-        if i % 2 == 1 {
-            out.push_str(&crate::excerpt(part));
-        } else {
-            out.push_str(part);
+    let mut quote: Option<char> = None;
+    let mut span = String::new();
+    for c in message.chars() {
+        match quote {
+            None => {
+                out.push(c);
+                if c == '`' || c == '"' {
+                    quote = Some(c);
+                }
+            }
+            Some(q) if c == q => {
+                out.push_str(&crate::excerpt(&span));
+                span.clear();
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => span.push(c),
         }
     }
-    out
+    // An unclosed quote: its tail is input too.
+    out.push_str(&crate::excerpt(&span));
+    // However the quotes fall (a value full of escaped quotes), a message stays short.
+    match out.char_indices().nth(MAX_MESSAGE) {
+        Some((cut, _)) => format!("{}…", out.get(..cut).unwrap_or_default()),
+        None => out,
+    }
 }
+
+/// The longest error message the JSON surface gives, in characters.
+const MAX_MESSAGE: usize = 600;
 
 impl Sms {
     /// Applies a command given as JSON; answers with the events or the errors.

@@ -78,19 +78,7 @@ impl Sms {
             .filter(|(_, a)| !a.roles.is_empty())
             .map(|(k, a)| {
                 // Roles as the user writes them (`risk_owner`), never Rust's names.
-                let roles: Vec<String> = a
-                    .roles
-                    .iter()
-                    .map(|r| match serde_json::to_value(r) {
-                        Ok(serde_json::Value::String(s)) => s,
-                        Ok(serde_json::Value::Object(o)) => o
-                            .iter()
-                            .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        _ => String::new(),
-                    })
-                    .collect();
+                let roles: Vec<String> = a.roles.iter().map(itsm_risk::role_words).collect();
                 format!("actor `{k}`: {}", roles.join(", "))
             })
             .collect();

@@ -377,8 +377,11 @@ impl Sms {
         if actor.has_role(Role::TopManagement) || roles.iter().any(|r| actor.has_role(*r)) {
             return Ok(());
         }
-        let mut needs: Vec<String> = roles.iter().map(|r| format!("{r:?}")).collect();
-        needs.push("TopManagement".into());
+        let mut needs: Vec<String> = roles
+            .iter()
+            .map(|r| format!("`{}`", itsm_risk::role_words(r)))
+            .collect();
+        needs.push("`top_management`".into());
         Err(EngineError::NotAuthorized {
             actor: key.to_owned(),
             action: action.to_owned(),

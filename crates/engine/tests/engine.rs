@@ -127,7 +127,7 @@ fn bootstrap_and_redefinition_need_top_management() {
     let e = sms.apply("cm", at(0), organisation()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "cm may not define the organisation: it needs one of the roles TopManagement"
+        "cm may not define the organisation: it needs one of the roles `top_management`"
     );
     assert!(matches!(
         sms.apply("nobody", at(0), organisation()),
@@ -693,7 +693,7 @@ fn removals_and_risk_updates() {
                 name: "apps".into()
             }
         ),
-        Err(EngineError::Cmdb(_))
+        Err(EngineError::UnknownGroup { .. })
     ));
     let identify = Command::IdentifyRisk {
         key: "r".into(),

@@ -1393,3 +1393,35 @@ fn imported_attributes_follow_the_text_rules() {
         .insert("note".into(), itsm_cmdb::AttrValue::Text("a\u{7}b".into()));
     assert!(import(&mut sms, "cfg", vec![ci]).is_err());
 }
+
+#[test]
+fn a_ci_an_open_change_targets_cannot_be_removed_under_it() {
+    let mut sms = controlled();
+    add_ci(&mut sms, "app", json!("application"), json!({})).unwrap();
+    run(
+        &mut sms,
+        2,
+        vec![(
+            "dev",
+            json!({"op": "raise_change", "key": "c", "title": "t", "targets": ["app"]}),
+        )],
+    );
+    let e = sms
+        .apply("cfg", at(3), cmd(json!({"op": "remove_ci", "ci": "app"})))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`app` is a target of open change `c`; close or cancel the change first"
+    );
+    run(
+        &mut sms,
+        4,
+        vec![
+            (
+                "dev",
+                json!({"op": "cancel_change", "change": "c", "reason": "not needed"}),
+            ),
+            ("cfg", json!({"op": "remove_ci", "ci": "app"})),
+        ],
+    );
+}

@@ -16,7 +16,8 @@ use crate::{RiskError, RiskMatrix};
 
 /// A role as people write it in commands and documents (`risk_owner`,
 /// `process_owner: change_management`), for messages: never Rust's name for it.
-pub(crate) fn role_words(role: &Role) -> String {
+#[must_use]
+pub fn role_words(role: &Role) -> String {
     match serde_json::to_value(role) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Object(o)) => o

@@ -29,7 +29,7 @@ mod register;
 mod report;
 mod risk;
 
-pub use appetite::{Authority, RiskAppetite, may_own_risks};
+pub use appetite::{Authority, RiskAppetite, may_own_risks, role_words};
 pub use error::RiskError;
 pub use history::{FieldChange, HistoryEntry, Operation, replay};
 pub use input::{Assessment, Escalation, EscalationReason, NewAction, NewRisk, RiskUpdate, Score};

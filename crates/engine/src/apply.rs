@@ -257,7 +257,7 @@ impl Sms {
             .and_then(|r| self.risks.risk_by_reference(r))
             .map(|r| r.id)
             .ok_or_else(|| EngineError::UnknownRisk {
-                key: key.to_owned(),
+                key: crate::excerpt(key),
             })
     }
 
@@ -293,7 +293,7 @@ impl Sms {
             Ok(a)
         } else {
             Err(EngineError::MayNotOwnRisks {
-                actor: key.to_owned(),
+                actor: crate::excerpt(key),
             })
         }
     }
@@ -356,7 +356,7 @@ impl Sms {
             .get(key)
             .copied()
             .ok_or_else(|| EngineError::UnknownChange {
-                key: key.to_owned(),
+                key: crate::excerpt(key),
             })
     }
 
@@ -394,7 +394,7 @@ impl Sms {
             .changes
             .change(id)
             .ok_or_else(|| EngineError::UnknownChange {
-                key: change.to_owned(),
+                key: crate::excerpt(change),
             })?;
         let party = if implementer {
             c.request.implementer.unwrap_or(c.requester)
@@ -707,7 +707,7 @@ impl Sms {
                     let id = existing_ci(&self.cmdb, k)
                         .map_err(|_| EngineError::UnknownLink {
                             what: "CI",
-                            key: k.clone(),
+                            key: crate::excerpt(k),
                         })?
                         .id;
                     new.links.cis.insert(id);
@@ -717,7 +717,7 @@ impl Sms {
                     if !self.supplier_known(id) {
                         return Err(EngineError::UnknownLink {
                             what: "supplier",
-                            key: k.clone(),
+                            key: crate::excerpt(k),
                         });
                     }
                     new.links.suppliers.insert(id);
@@ -727,7 +727,7 @@ impl Sms {
                         .change_key_id(c)
                         .map_err(|_| EngineError::UnknownLink {
                             what: "change",
-                            key: c.clone(),
+                            key: crate::excerpt(c),
                         })?;
                     new.links.changes.insert(id);
                 }

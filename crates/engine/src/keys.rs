@@ -29,12 +29,12 @@ pub(crate) fn existing_ci<'a>(cmdb: &'a Cmdb, key: &str) -> Result<&'a Ci, Engin
     }
     if let Some(holder) = cmdb.ci(Id::from_key(key)) {
         return Err(EngineError::KeyCollision {
-            key: key.to_owned(),
+            key: crate::excerpt(key),
             holder: holder.key.clone(),
         });
     }
     Err(CmdbError::UnknownKey {
-        key: key.to_owned(),
+        key: crate::excerpt(key),
     }
     .into())
 }

@@ -63,7 +63,7 @@ impl Sms {
             let me = actor_map
                 .get(key)
                 .ok_or_else(|| EngineError::UnknownActor {
-                    key: key.to_owned(),
+                    key: crate::excerpt(key),
                 })?;
             Self::require(me, key, &[], "define the organisation")?;
         } else {

@@ -152,7 +152,7 @@ impl Sms {
     fn ci_known(&self, key: &str) -> Result<Id<Ci>, EngineError> {
         self.cmdb.ci_by_key(key).map(|c| c.id).ok_or_else(|| {
             itsm_cmdb::CmdbError::UnknownKey {
-                key: key.to_owned(),
+                key: crate::excerpt(key),
             }
             .into()
         })

@@ -355,7 +355,7 @@ impl Sms {
         self.actors
             .get(key)
             .ok_or_else(|| EngineError::UnknownActor {
-                key: key.to_owned(),
+                key: crate::excerpt(key),
             })
     }
 
@@ -364,7 +364,7 @@ impl Sms {
             .get(key)
             .map(|d| d.id)
             .ok_or_else(|| EngineError::UnknownDivision {
-                key: key.to_owned(),
+                key: crate::excerpt(key),
             })
     }
 
@@ -383,7 +383,7 @@ impl Sms {
             .collect();
         needs.push("`top_management`".into());
         Err(EngineError::NotAuthorized {
-            actor: key.to_owned(),
+            actor: crate::excerpt(key),
             action: action.to_owned(),
             needs: format!("one of the roles {}", needs.join(", ")),
         })

@@ -191,3 +191,27 @@ fn a_matrix_of_twenty_thousand_levels_is_refused_quickly() {
     assert!(out.contains("at most `20` levels"), "{out}");
     assert!(sms.log().is_empty());
 }
+
+#[test]
+fn a_typed_error_quotes_at_most_about_100_characters_of_a_key() {
+    let mut sms = engine(json!({}));
+    let long = "a".repeat(5000);
+    let e = sms
+        .apply(
+            &long,
+            at(2),
+            cmd(json!({"op": "take_baseline", "name": "b"})),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.len() < 200, "{}", e.len());
+    let e = sms
+        .apply(
+            "cfg",
+            at(2),
+            cmd(json!({"op": "update_ci", "ci": "x".repeat(5000), "update": {}})),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.len() < 200, "{}", e.len());
+}

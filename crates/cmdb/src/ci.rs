@@ -147,18 +147,8 @@ impl CiKind {
     #[must_use]
     pub fn name(&self) -> &str {
         match self {
-            Self::Service(_) => "service",
-            Self::Application => "application",
-            Self::Software => "software",
-            Self::Hardware => "hardware",
-            Self::Network => "network",
-            Self::Storage => "storage",
-            Self::Facility => "facility",
-            Self::Document => "document",
-            Self::SupportGroup => "support group",
-            Self::ConsumerGroup => "consumer group",
-            Self::ExternalService => "external service",
             Self::Other(name) => name,
+            fixed => fixed.kind_name().fixed_name(),
         }
     }
 }
@@ -203,9 +193,11 @@ impl CiKindName {
     }
 }
 
-impl fmt::Display for CiKindName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl CiKindName {
+    /// The name of a kind with no name of its own (`""` for [`CiKindName::Other`], whose name
+    /// is its own).
+    const fn fixed_name(&self) -> &'static str {
+        match self {
             Self::Service => "service",
             Self::Application => "application",
             Self::Software => "software",
@@ -217,8 +209,17 @@ impl fmt::Display for CiKindName {
             Self::SupportGroup => "support group",
             Self::ConsumerGroup => "consumer group",
             Self::ExternalService => "external service",
-            Self::Other(name) => name,
-        })
+            Self::Other(_) => "",
+        }
+    }
+}
+
+impl fmt::Display for CiKindName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Other(name) => f.write_str(name),
+            fixed => f.write_str(fixed.fixed_name()),
+        }
     }
 }
 

@@ -169,6 +169,41 @@ impl Sms {
             objectives: def.objectives.clone(),
         })
     }
+
+    /// Maps the change policy's CI keys to ids again through the CMDB (see `keys.rs`).
+    pub(crate) fn resolve_policy_again(&mut self) {
+        if policy_keys(&self.policy_def).next().is_none() {
+            return;
+        }
+        // Cannot fail here: the policy's periods were checked when it was defined, and a key
+        // collision is refused where a CI is added or imported.
+        if let Ok(policy) = Self::policy_from(&self.policy_def, &self.cmdb) {
+            if policy != *self.changes.policy() {
+                let _ = self.changes.set_policy(policy);
+            }
+        }
+    }
+
+    /// Refuses an import in which a CI keeps an id that another key derives to (a key of the
+    /// import or one the change policy names): that key would otherwise reach the wrong CI.
+    pub(crate) fn check_import_ids(&self, parts: &itsm_cmdb::CmdbParts) -> Result<(), EngineError> {
+        let named = parts
+            .cis
+            .iter()
+            .map(|c| c.key.as_str())
+            .chain(policy_keys(&self.policy_def));
+        let derived: std::collections::HashMap<itsm_core::Id<itsm_cmdb::Ci>, &str> =
+            named.map(|k| (itsm_core::Id::from_key(k), k)).collect();
+        for c in &parts.cis {
+            if let Some(other) = derived.get(&c.id).filter(|k| **k != c.key) {
+                return Err(EngineError::KeyCollision {
+                    key: (*other).to_owned(),
+                    holder: c.key.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Every CI key the change policy names.

@@ -22,6 +22,7 @@ mod assess;
 mod change;
 mod delta;
 mod error;
+mod guard;
 mod metrics;
 mod policy;
 mod register;

@@ -53,7 +53,12 @@ fn register(n: usize) -> (RiskRegister, DateTime<Utc>) {
         divisions: divisions
             .iter()
             .enumerate()
-            .map(|(i, d)| (*d, if i % 2 == 0 { "Low" } else { "Medium" }.to_owned()))
+            .map(|(i, _)| {
+                (
+                    format!("d{i}"),
+                    if i % 2 == 0 { "Low" } else { "Medium" }.to_owned(),
+                )
+            })
             .collect(),
         authority: vec![
             Authority {

@@ -36,8 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let appetite = RiskAppetite {
         default_threshold: "Medium".into(),
         divisions: [
-            (retail.id, "Low".to_owned()),
-            (corporate.id, "Medium".to_owned()),
+            (retail.key.clone(), "Low".to_owned()),
+            (corporate.key.clone(), "Medium".to_owned()),
         ]
         .into_iter()
         .collect(),

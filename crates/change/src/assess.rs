@@ -316,8 +316,16 @@ pub fn assess(
             }
         }
     }
+    // Policy levels were checked against the matrix when the policy was set; resolving them
+    // again cannot fail, and if it did the assessment is refused rather than a rule skipped.
+    let level = |name: &str| {
+        matrix.level(name).map_err(|e| ChangeError::InvalidPolicy {
+            reason: e.to_string(),
+        })
+    };
+    let rated = rating.risk_level();
     if let Some(l) = &policy.major.risk_level_at_or_above {
-        if matrix.level_rank(l).is_some_and(|r| rating.level_rank >= r) {
+        if rated >= level(l)? {
             major.push(format!(
                 "risk level `{}` is at or above `{l}`",
                 rating.level
@@ -367,10 +375,7 @@ pub fn assess(
                     }
                 }
             }
-            if matrix
-                .level_rank(&m.max_level)
-                .is_some_and(|max| rating.level_rank > max)
-            {
+            if rated > level(&m.max_level)? {
                 reasons.push(format!(
                     "risk level `{}` is above the model's `{}`",
                     rating.level, m.max_level
@@ -407,10 +412,7 @@ pub fn assess(
         };
         let mut needed: Vec<Approver> = Vec::new();
         for r in policy.approvals.iter().filter(|r| r.category == kind) {
-            if matrix
-                .level_rank(&r.from_level)
-                .is_some_and(|from| rating.level_rank >= from)
-            {
+            if rated >= level(&r.from_level)? {
                 match (
                     r.approver,
                     needed.iter_mut().find(|a| {

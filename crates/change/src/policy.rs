@@ -304,7 +304,7 @@ impl ChangePolicy {
             }
         }
         let level = |what: String, name: &str| {
-            matrix.level_rank(name).map(drop).ok_or_else(|| {
+            matrix.level(name).map(drop).map_err(|_| {
                 invalid(format!(
                     "{what} names `{name}`, which is not a level of the risk matrix"
                 ))

@@ -575,12 +575,8 @@ impl Sms {
                 let assessed = self.changes.assess(&actor, at, id, &self.cmdb)?.clone();
                 // Cross-cutting rule: a change assessed at or above the escalation level raises
                 // a linked risk. Its rating comes from the same matrix, so it cannot be refused.
-                let escalate = self
-                    .risks
-                    .matrix()
-                    .level_rank(&self.risks.appetite().escalate_at);
-                if let (Some(a), Some(limit)) = (&assessed.assessment, escalate) {
-                    if a.rating.level_rank >= limit {
+                if let Some(a) = &assessed.assessment {
+                    if self.risks.escalates(&a.rating) {
                         let mut new = NewRisk::new(
                             format!(
                                 "{}: {} ({})",

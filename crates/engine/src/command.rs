@@ -14,7 +14,7 @@ use itsm_change::{
 };
 use itsm_cmdb::{AttrValue, CiKind, CiStatus, Criticality, RelationKind};
 use itsm_core::{Calendar, Money, Role};
-use itsm_risk::{Authority, MatrixDefinition, Pillar, RiskKind, RiskSource};
+use itsm_risk::{MatrixDefinition, Pillar, RiskKind, RiskSource};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -44,24 +44,10 @@ pub struct DivisionDef {
     pub name: String,
 }
 
-/// The risk appetite, with divisions named by key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppetiteDef {
-    /// Threshold where no division threshold applies.
-    pub default_threshold: String,
-    /// Thresholds by division key.
-    #[serde(default)]
-    pub divisions: BTreeMap<String, String>,
-    /// The authority ladder.
-    #[serde(default)]
-    pub authority: Vec<Authority>,
-    /// Escalation level.
-    pub escalate_at: String,
-    /// Corporate-register level.
-    #[serde(default)]
-    pub corporate_at: Option<String>,
-}
+/// The risk appetite, with divisions named by key: the risk register's own definition
+/// ([`itsm_risk::RiskAppetite`]), so the engine and the register read one shape. Every division
+/// key must name a division of the organisation.
+pub type AppetiteDef = itsm_risk::RiskAppetite;
 
 /// One scope rule of the change policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -107,20 +107,10 @@ impl Sms {
         def: &AppetiteDef,
         divisions: &BTreeMap<String, Division>,
     ) -> Result<RiskAppetite, EngineError> {
-        let mut by_division = BTreeMap::new();
-        for (key, level) in &def.divisions {
-            let d = divisions
-                .get(key)
-                .ok_or_else(|| EngineError::UnknownDivision { key: key.clone() })?;
-            by_division.insert(d.id, level.clone());
+        if let Some(key) = def.divisions.keys().find(|k| !divisions.contains_key(*k)) {
+            return Err(EngineError::UnknownDivision { key: key.clone() });
         }
-        Ok(RiskAppetite {
-            default_threshold: def.default_threshold.clone(),
-            divisions: by_division,
-            authority: def.authority.clone(),
-            escalate_at: def.escalate_at.clone(),
-            corporate_at: def.corporate_at.clone(),
-        })
+        Ok(def.clone())
     }
 
     /// The change policy `def` describes, its CI keys resolved through `cmdb` (see

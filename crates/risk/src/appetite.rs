@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use itsm_core::{Actor, Division, Id, Role};
 use serde::{Deserialize, Serialize};
 
-use crate::{RiskError, RiskMatrix};
+use crate::{RiskError, RiskLevel, RiskMatrix};
 
 /// A role as people write it in commands and documents (`risk_owner`,
 /// `process_owner: change_management`), for messages: never Rust's name for it.
@@ -51,15 +51,23 @@ pub struct Authority {
     pub up_to: String,
 }
 
-/// How much risk the organisation accepts, who decides, and when to escalate.
+/// How much risk the organisation accepts, who decides, and when to escalate: the definition,
+/// with levels named as the matrix names them and divisions by key.
+///
+/// A [`crate::RiskRegister`] resolves it against its matrix once ([`RiskAppetite::resolve`]):
+/// an unknown level name is refused there, and every decision compares ranked
+/// [`RiskLevel`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a risk appetite with `default_threshold`, `escalate_at` and optionally `divisions`, `authority` and `corporate_at`"
+)]
 pub struct RiskAppetite {
     /// The highest level acceptable within appetite where no division threshold applies.
     pub default_threshold: String,
-    /// Per-division thresholds.
+    /// Per-division thresholds, by division key (`"retail": "Medium"`).
     #[serde(default)]
-    pub divisions: BTreeMap<Id<Division>, String>,
+    pub divisions: BTreeMap<String, String>,
     /// The authority ladder (top management is implicitly unlimited).
     #[serde(default)]
     pub authority: Vec<Authority>,
@@ -70,71 +78,98 @@ pub struct RiskAppetite {
     pub corporate_at: Option<String>,
 }
 
+/// A [`RiskAppetite`] resolved against a matrix: every level ranked, divisions by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    default_threshold: RiskLevel,
+    divisions: BTreeMap<Id<Division>, (String, RiskLevel)>,
+    authority: Vec<(Role, RiskLevel)>,
+    pub(crate) escalate_at: RiskLevel,
+    pub(crate) corporate_at: Option<RiskLevel>,
+    top: RiskLevel,
+}
+
 impl RiskAppetite {
-    /// Checks every level name against `matrix` and the ladder for duplicate roles.
+    /// Resolves every level name against `matrix` and checks the ladder for duplicate roles.
     ///
     /// # Errors
     /// [`RiskError::InvalidAppetite`] naming the field, or [`RiskError::DuplicateAuthority`].
     pub fn validate(&self, matrix: &RiskMatrix) -> Result<(), RiskError> {
-        let check = |what: String, level: &str| {
-            matrix
-                .level_rank(level)
-                .map(drop)
-                .ok_or_else(|| RiskError::InvalidAppetite {
-                    reason: format!("{what} names `{level}`, which is not a level of the matrix"),
-                })
+        self.resolve(matrix).map(drop)
+    }
+
+    pub(crate) fn resolve(&self, matrix: &RiskMatrix) -> Result<Resolved, RiskError> {
+        let level = |what: String, name: &str| {
+            matrix.level(name).map_err(|_| RiskError::InvalidAppetite {
+                reason: format!("{what} names `{name}`, which is not a level of the matrix"),
+            })
         };
-        check("the default threshold".into(), &self.default_threshold)?;
-        for (d, level) in &self.divisions {
-            check(format!("the threshold of division `{d}`"), level)?;
+        let mut divisions = BTreeMap::new();
+        for (key, name) in &self.divisions {
+            itsm_core::text::check_key("division key", key).map_err(|e| {
+                RiskError::InvalidAppetite {
+                    reason: e.to_string(),
+                }
+            })?;
+            let l = level(format!("the threshold of division `{key}`"), name)?;
+            divisions.insert(Id::from_key(key), (key.clone(), l));
         }
-        check("`escalate_at`".into(), &self.escalate_at)?;
-        if let Some(c) = &self.corporate_at {
-            check("`corporate_at`".into(), c)?;
-        }
+        let mut authority = Vec::with_capacity(self.authority.len());
         for (i, a) in self.authority.iter().enumerate() {
-            check(
+            let l = level(
                 format!("the authority of `{}`", role_words(&a.role)),
                 &a.up_to,
             )?;
             if self.authority.iter().take(i).any(|b| b.role == a.role) {
                 return Err(RiskError::DuplicateAuthority { role: a.role });
             }
+            authority.push((a.role, l));
         }
-        Ok(())
+        Ok(Resolved {
+            default_threshold: level("the default threshold".into(), &self.default_threshold)?,
+            divisions,
+            authority,
+            escalate_at: level("`escalate_at`".into(), &self.escalate_at)?,
+            corporate_at: self
+                .corporate_at
+                .as_deref()
+                .map(|c| level("`corporate_at`".into(), c))
+                .transpose()?,
+            top: matrix.top_level(),
+        })
     }
+}
 
-    /// The threshold that applies to a division, and whose it is.
-    #[must_use]
-    pub fn threshold(&self, division: Option<Id<Division>>) -> (&str, String) {
-        match division.and_then(|d| self.divisions.get(&d).map(|t| (d, t))) {
-            Some((d, t)) => (t, format!("division `{d}`")),
+impl Resolved {
+    /// The threshold that applies to a division, and whose it is, in the user's words
+    /// (`the appetite of division `retail``, `the default appetite`).
+    pub(crate) fn threshold(&self, division: Option<Id<Division>>) -> (&RiskLevel, String) {
+        match division.and_then(|d| self.divisions.get(&d)) {
+            Some((key, t)) => (t, format!("the appetite of division `{key}`")),
             None => (&self.default_threshold, "the default appetite".to_owned()),
         }
     }
 
     /// The highest level `actor` may decide on (`None`: no authority at all; top management:
     /// the top of the matrix).
-    #[must_use]
-    pub fn reach(&self, actor: &Actor, matrix: &RiskMatrix) -> Option<usize> {
+    pub(crate) fn reach(&self, actor: &Actor) -> Option<&RiskLevel> {
         if actor.has_role(Role::TopManagement) {
-            return Some(matrix.levels().len().saturating_sub(1));
+            return Some(&self.top);
         }
         self.authority
             .iter()
-            .filter(|a| actor.has_role(a.role))
-            .filter_map(|a| matrix.level_rank(&a.up_to))
+            .filter(|(role, _)| actor.has_role(*role))
+            .map(|(_, l)| l)
             .max()
     }
 
     /// Describes the ladder for a level, for error messages: who may decide on it.
-    #[must_use]
-    pub fn who_may(&self, level_rank: usize, matrix: &RiskMatrix) -> String {
+    pub(crate) fn who_may(&self, level: &RiskLevel) -> String {
         let mut roles: Vec<String> = self
             .authority
             .iter()
-            .filter(|a| matrix.level_rank(&a.up_to).is_some_and(|r| r >= level_rank))
-            .map(|a| format!("`{}`", role_words(&a.role)))
+            .filter(|(_, up_to)| up_to >= level)
+            .map(|(role, _)| format!("`{}`", role_words(role)))
             .collect();
         roles.push(format!("`{}`", role_words(&Role::TopManagement)));
         format!("the authority ladder lets {} do so", roles.join(", "))

@@ -72,21 +72,17 @@ pub enum RiskError {
         /// That field's value.
         other_date: String,
     },
-    /// A residual risk rated above the inherent risk, without a stated reason.
+    /// A residual risk at a higher level than the inherent risk, without a stated reason.
     #[error(
-        "{risk}: residual `{residual}` ({residual_score}) is worse than inherent `{inherent}` ({inherent_score}); give a rationale"
+        "{risk}: residual `{residual}` is a higher level than inherent `{inherent}`; give a rationale"
     )]
     ResidualWorse {
         /// The risk.
         risk: String,
         /// Residual level.
         residual: String,
-        /// Residual score.
-        residual_score: u32,
         /// Inherent level.
         inherent: String,
-        /// Inherent score.
-        inherent_score: u32,
     },
     /// A status move the state machine does not allow.
     #[error("{risk}: cannot go from {from} to {to}")]
@@ -142,7 +138,7 @@ pub enum RiskError {
     },
     /// Accepting above the appetite without being top management.
     #[error(
-        "{risk}: `{level}` is above the appetite of {division} (`{threshold}`); only top management may accept it"
+        "{risk}: `{level}` is above {division} (`{threshold}`); only top management may accept it"
     )]
     AboveAppetite {
         /// The risk.
@@ -151,7 +147,8 @@ pub enum RiskError {
         level: String,
         /// The appetite threshold that applies.
         threshold: String,
-        /// Which division's appetite (or `the default appetite`).
+        /// Whose appetite, in words: `the appetite of division `retail`` or
+        /// `the default appetite`.
         division: String,
     },
     /// An actor without the authority the action needs.

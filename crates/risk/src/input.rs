@@ -169,6 +169,22 @@ pub enum EscalationReason {
     Materialized,
     /// Copied to the corporate register.
     CopiedToCorporate,
+    /// Its acceptance lapsed: it rose above what the acceptance covered.
+    AcceptanceLapsed,
+}
+
+impl EscalationReason {
+    /// The reason in words, for reports.
+    #[must_use]
+    pub const fn words(self) -> &'static str {
+        match self {
+            Self::Identified => "identified at or above the escalation level",
+            Self::Rose => "rose to or above the escalation level",
+            Self::Materialized => "materialized",
+            Self::CopiedToCorporate => "copied to the corporate register",
+            Self::AcceptanceLapsed => "acceptance lapsed",
+        }
+    }
 }
 
 /// Something top management must be told.

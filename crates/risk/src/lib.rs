@@ -23,6 +23,7 @@ mod appetite;
 mod error;
 mod history;
 mod input;
+mod level;
 mod matrix;
 mod operations;
 mod register;
@@ -33,13 +34,14 @@ pub use appetite::{Authority, RiskAppetite, may_own_risks, role_words};
 pub use error::RiskError;
 pub use history::{FieldChange, HistoryEntry, Operation, replay};
 pub use input::{Assessment, Escalation, EscalationReason, NewAction, NewRisk, RiskUpdate, Score};
+pub use level::RiskLevel;
 pub use matrix::{Band, MatrixDefinition, MatrixRule, Rating, RiskMatrix};
 pub use operations::MAX_ACTIONS;
 pub use register::RiskRegister;
-pub use report::{HeatMap, OverdueAction, ReviewDue, RiskLine, RiskReport, Treated};
+pub use report::{HeatMap, OverdueAction, ReviewDue, ReviewReason, RiskLine, RiskReport, Treated};
 pub use risk::{
-    Acceptance, MitigationAction, Pillar, Reference, RegisterKind, Risk, RiskId, RiskKind,
-    RiskLinks, RiskSource, RiskStatus, Treatment,
+    Acceptance, AcceptanceCover, Lapse, MitigationAction, Pillar, Reference, RegisterKind, Risk,
+    RiskId, RiskKind, RiskLinks, RiskSource, RiskStatus, Treatment,
 };
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 use itsm_core::{Level, Scale};
 use serde::{Deserialize, Serialize};
 
-use crate::RiskError;
+use crate::{RiskError, RiskLevel};
 
 /// A contiguous, inclusive range of scores mapped to one level.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,6 +97,15 @@ pub struct Rating {
     pub likelihood_rank: usize,
     /// Rank of `level` on the level scale.
     pub level_rank: usize,
+}
+
+impl Rating {
+    /// The rated level, ranked: what comparisons use (never the score, which on an explicit
+    /// grid does not order levels).
+    #[must_use]
+    pub fn risk_level(&self) -> RiskLevel {
+        RiskLevel::new(self.level_rank, self.level.clone())
+    }
 }
 
 /// A validated risk matrix.
@@ -344,10 +353,43 @@ impl RiskMatrix {
             .get(self.cell(likelihood_rank, impact_rank))
     }
 
-    /// Rank of a level name on the level scale (0 = lowest).
+    /// Resolves a level name into a ranked [`RiskLevel`]: where a level name enters (an
+    /// appetite, a policy, a query), this is the one place it is looked up.
+    ///
+    /// # Errors
+    /// [`RiskError::UnknownLevel`] when `name` is not on the level scale.
+    pub fn level(&self, name: &str) -> Result<RiskLevel, RiskError> {
+        self.levels()
+            .rank(name)
+            .and_then(|r| self.level_ranked(r))
+            .ok_or_else(|| RiskError::UnknownLevel {
+                scale: "risk level",
+                level: name.to_owned(),
+            })
+    }
+
+    /// The level with this rank (0 = lowest), if the scale has one.
     #[must_use]
-    pub fn level_rank(&self, level: &str) -> Option<usize> {
-        self.levels().rank(level)
+    pub fn level_ranked(&self, rank: usize) -> Option<RiskLevel> {
+        self.levels()
+            .levels()
+            .get(rank)
+            .map(|l| RiskLevel::new(rank, l.name.clone()))
+    }
+
+    /// The highest level of the matrix.
+    #[must_use]
+    pub fn top_level(&self) -> RiskLevel {
+        let top = self.levels().len().saturating_sub(1);
+        self.level_ranked(top)
+            .unwrap_or_else(|| RiskLevel::new(top, String::new()))
+    }
+
+    /// Whether `level` is a level of this matrix (its rank and name agree with the scale): how
+    /// a stored level is checked when a register is read back.
+    #[must_use]
+    pub fn owns(&self, level: &RiskLevel) -> bool {
+        self.level_ranked(level.rank()).as_ref() == Some(level)
     }
 
     /// Rates a risk with this impact and likelihood.

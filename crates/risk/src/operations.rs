@@ -72,6 +72,8 @@ impl RiskRegister {
             closed_at: None,
             materialized_at: None,
             escalated_level: None,
+            accepted: None,
+            lapsed: None,
             corporate_link: None,
             version: 1,
         };
@@ -186,13 +188,13 @@ impl RiskRegister {
             next.residual_rationale = Some(r);
         }
         if let (Some(i), Some(r)) = (&next.inherent, &next.residual) {
-            if r.score > i.score && next.residual_rationale.is_none() {
+            // Worse is a higher level on the matrix, never a higher score: on an explicit grid
+            // a higher score can sit at a lower level.
+            if r.risk_level() > i.risk_level() && next.residual_rationale.is_none() {
                 return Err(RiskError::ResidualWorse {
                     risk: next.reference.to_string(),
                     residual: r.level.clone(),
-                    residual_score: r.score,
                     inherent: i.level.clone(),
-                    inherent_score: i.score,
                 });
             }
         }
@@ -278,7 +280,9 @@ impl RiskRegister {
         }
         if matches!(t, Treatment::Accept(_)) {
             next.peak = next.current().cloned();
+            next.accepted = self.cover(actor, current);
         }
+        next.lapsed = None;
         next.treatment = Some(t);
         if next.status == RiskStatus::New {
             next.status = RiskStatus::Open;
@@ -417,6 +421,8 @@ impl RiskRegister {
         self.check_acceptance(actor, current, at, &acceptance)?;
         let mut next = current.clone();
         next.peak = next.current().cloned();
+        next.accepted = self.cover(actor, current);
+        next.lapsed = None;
         next.treatment = Some(Treatment::Accept(acceptance));
         if next.status == RiskStatus::New {
             next.status = RiskStatus::Open;
@@ -496,6 +502,7 @@ impl RiskRegister {
         let mut next = current.clone();
         next.status = RiskStatus::Closed;
         next.closed_at = Some(at);
+        next.lapsed = None;
         next.peak = next.current().cloned();
         let note = (!note.trim().is_empty()).then(|| note.to_owned());
         self.commit(idx, actor, at, Operation::Close, note, next)

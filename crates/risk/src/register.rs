@@ -11,10 +11,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use itsm_core::{Actor, Id, Role, bounds};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::appetite::Resolved;
 use crate::history::{HistoryEntry, Operation, diff, replay};
 use crate::{
-    Acceptance, Escalation, EscalationReason, Rating, Reference, RegisterKind, Risk, RiskAppetite,
-    RiskError, RiskId, RiskKind, RiskMatrix, RiskStatus, Score, Treatment,
+    Acceptance, AcceptanceCover, Escalation, EscalationReason, Lapse, Rating, Reference,
+    RegisterKind, Risk, RiskAppetite, RiskError, RiskId, RiskKind, RiskLevel, RiskMatrix,
+    RiskStatus, Score, Treatment,
 };
 
 /// The risk register. See the module docs.
@@ -51,6 +53,8 @@ use crate::{
 pub struct RiskRegister {
     matrix: RiskMatrix,
     appetite: RiskAppetite,
+    /// `appetite` resolved against `matrix`: what every decision compares with.
+    resolved: Resolved,
     pub(crate) risks: Vec<Risk>,
     history: Vec<Vec<HistoryEntry>>,
     pub(crate) escalations: Vec<Escalation>,
@@ -144,10 +148,11 @@ impl RiskRegister {
     /// [`RiskError::InvalidAppetite`] or [`RiskError::DuplicateAuthority`] when the appetite
     /// does not fit the matrix.
     pub fn new(matrix: RiskMatrix, appetite: RiskAppetite) -> Result<Self, RiskError> {
-        appetite.validate(&matrix)?;
+        let resolved = appetite.resolve(&matrix)?;
         Ok(Self {
             matrix,
             appetite,
+            resolved,
             risks: Vec::new(),
             history: Vec::new(),
             escalations: Vec::new(),
@@ -167,14 +172,10 @@ impl RiskRegister {
         &self.appetite
     }
 
-    /// Replaces the appetite (thresholds, ladder, escalation levels).
-    ///
-    /// # Errors
-    /// As [`RiskRegister::new`].
-    pub fn set_appetite(&mut self, appetite: RiskAppetite) -> Result<(), RiskError> {
-        appetite.validate(&self.matrix)?;
-        self.appetite = appetite;
-        Ok(())
+    /// Whether a risk rated `rating` is at or above the appetite's escalation level.
+    #[must_use]
+    pub fn escalates(&self, rating: &Rating) -> bool {
+        rating.risk_level() >= self.resolved.escalate_at
     }
 
     /// Number of risks.
@@ -334,24 +335,22 @@ impl RiskRegister {
         level_rank: usize,
     ) -> Result<(), RiskError> {
         if self
-            .appetite
-            .reach(actor, &self.matrix)
-            .is_some_and(|r| r >= level_rank)
+            .resolved
+            .reach(actor)
+            .is_some_and(|r| r.rank() >= level_rank)
         {
             return Ok(());
         }
+        let level = self
+            .matrix
+            .level_ranked(level_rank)
+            .unwrap_or_else(|| self.matrix.top_level());
         Err(RiskError::NoAuthority {
             risk: risk.reference.to_string(),
             actor: actor.name.clone(),
             action,
-            level: self
-                .matrix
-                .levels()
-                .levels()
-                .get(level_rank)
-                .map(|l| l.name.clone())
-                .unwrap_or_default(),
-            allowed: self.appetite.who_may(level_rank, &self.matrix),
+            allowed: self.resolved.who_may(&level),
+            level: level.name().to_owned(),
         })
     }
 
@@ -375,19 +374,55 @@ impl RiskRegister {
             risk: risk.reference.to_string(),
             operation: "accepting",
         })?;
-        let level = current.level_rank;
-        let decision = risk.decision_rank().max(level);
-        let (threshold, whose) = self.appetite.threshold(risk.division);
-        let limit = self.matrix.level_rank(threshold).unwrap_or(0);
-        if level > limit && !actor.has_role(Role::TopManagement) {
+        let level = current.risk_level();
+        let decision = risk.decision_rank().max(level.rank());
+        let (threshold, whose) = self.resolved.threshold(risk.division);
+        if level > *threshold && !actor.has_role(Role::TopManagement) {
             return Err(RiskError::AboveAppetite {
                 risk: risk.reference.to_string(),
-                level: current.level.clone(),
-                threshold: threshold.to_owned(),
+                level: level.name().to_owned(),
+                threshold: threshold.name().to_owned(),
                 division: whose,
             });
         }
         self.check_authority(actor, risk, "accept", decision)
+    }
+
+    /// What an acceptance by `actor` of `risk` at its current level covers.
+    pub(crate) fn cover(&self, actor: &Actor, risk: &Risk) -> Option<AcceptanceCover> {
+        let level = risk.level()?;
+        Some(AcceptanceCover {
+            above_appetite: level > *self.resolved.threshold(risk.division).0,
+            level,
+            reach: self.resolved.reach(actor)?.clone(),
+        })
+    }
+
+    /// Whether the acceptance `next` carries still holds; `Some(why)` when it has lapsed: see
+    /// [`AcceptanceCover`] for the rule.
+    pub(crate) fn lapse(&self, next: &Risk) -> Option<(RiskLevel, String)> {
+        let (Some(Treatment::Accept(_)), Some(cover), Some(level)) =
+            (&next.treatment, &next.accepted, next.level())
+        else {
+            return None;
+        };
+        let (threshold, whose) = self.resolved.threshold(next.division);
+        let why = if level > cover.reach {
+            format!(
+                "`{level}` is above the authority of the acceptor (`{}`)",
+                cover.reach
+            )
+        } else if level > *threshold && !cover.above_appetite {
+            format!("`{level}` is above {whose} (`{threshold}`)")
+        } else if level > *threshold && level > cover.level {
+            format!(
+                "`{level}` is above {whose} (`{threshold}`) and above the level it was accepted at (`{}`)",
+                cover.level
+            )
+        } else {
+            return None;
+        };
+        Some((level, why))
     }
 
     /// Escalation and corporate-copy rules, applied to `next` before it is committed. Returns
@@ -404,13 +439,20 @@ impl RiskRegister {
         materialized: bool,
     ) -> (Vec<Escalation>, bool) {
         let mut out = Vec::new();
-        let level = next.current().map(|r| r.level.clone());
-        let rank = Self::rank(next.current());
-        let escalate_rank = self.matrix.level_rank(&self.appetite.escalate_at);
-        let last_rank = next
-            .escalated_level
-            .as_deref()
-            .and_then(|l| self.matrix.level_rank(l));
+        let ranked = next.level();
+        let level = ranked.as_ref().map(|l| l.name().to_owned());
+        if let Some(lapsed) = next
+            .lapsed
+            .as_ref()
+            .filter(|l| before.is_some_and(|b| b.lapsed.as_ref() != Some(*l)))
+        {
+            out.push(Escalation {
+                risk: next.reference,
+                at,
+                reason: EscalationReason::AcceptanceLapsed,
+                level: Some(lapsed.level.name().to_owned()),
+            });
+        }
         if materialized {
             out.push(Escalation {
                 risk: next.reference,
@@ -418,11 +460,14 @@ impl RiskRegister {
                 reason: EscalationReason::Materialized,
                 level: level.clone(),
             });
-            if level.is_some() {
-                next.escalated_level.clone_from(&level);
+            if ranked.is_some() {
+                next.escalated_level.clone_from(&ranked);
             }
-        } else if let (Some(r), Some(e), RiskKind::Threat) = (rank, escalate_rank, next.kind) {
-            if r >= e && last_rank.is_none_or(|l| l < r) && next.status.is_live() {
+        } else if let (Some(r), RiskKind::Threat) = (&ranked, next.kind) {
+            if *r >= self.resolved.escalate_at
+                && next.escalated_level.as_ref().is_none_or(|l| l < r)
+                && next.status.is_live()
+            {
                 out.push(Escalation {
                     risk: next.reference,
                     at,
@@ -433,15 +478,10 @@ impl RiskRegister {
                     },
                     level: level.clone(),
                 });
-                next.escalated_level.clone_from(&level);
+                next.escalated_level.clone_from(&ranked);
             }
         }
-        let corporate_rank = self
-            .appetite
-            .corporate_at
-            .as_deref()
-            .and_then(|c| self.matrix.level_rank(c));
-        let copy = matches!((rank, corporate_rank), (Some(r), Some(c)) if r >= c)
+        let copy = matches!((&ranked, &self.resolved.corporate_at), (Some(r), Some(c)) if r >= c)
             && next.corporate_link.is_none()
             && next.register != RegisterKind::Corporate
             && next.kind == RiskKind::Threat
@@ -507,6 +547,23 @@ impl RiskRegister {
     ) -> Result<&Risk, RiskError> {
         self.check_links_and_fields(&next)?;
         let before = self.get(idx)?.clone();
+        let mut note = note;
+        if !matches!(next.treatment, Some(Treatment::Accept(_))) {
+            next.accepted = None;
+        }
+        if let Some((level, why)) = self.lapse(&next) {
+            if let Some(Treatment::Accept(acceptance)) = next.treatment.take() {
+                let text = format!("the acceptance lapsed: {why}; a new decision is needed");
+                note = Some(note.map_or_else(|| text.clone(), |n| format!("{n}; {text}")));
+                next.accepted = None;
+                next.lapsed = Some(Lapse {
+                    at,
+                    acceptance,
+                    level,
+                    why,
+                });
+            }
+        }
         let (escalations, copy) =
             self.escalate(Some(&before), &mut next, at, op == Operation::Materialize);
         next.version = before.version.saturating_add(1);
@@ -614,6 +671,19 @@ impl TryFrom<RegisterRecord> for RiskRegister {
                 if reg.matrix.rate(&rating.impact, &rating.likelihood).as_ref() != Ok(rating) {
                     return Err(invalid(format!(
                         "a rating of `{expected}` does not match the matrix"
+                    )));
+                }
+            }
+            let levels = risk
+                .escalated_level
+                .iter()
+                .chain(risk.accepted.iter().flat_map(|c| [&c.level, &c.reach]))
+                .chain(risk.lapsed.iter().map(|l| &l.level));
+            for level in levels {
+                if !reg.matrix.owns(level) {
+                    return Err(invalid(format!(
+                        "`{expected}` holds level `{level}` (rank {}), which is not a level of the matrix",
+                        level.rank()
                     )));
                 }
             }

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use itsm_core::{Actor, Id, Period};
 use serde::{Deserialize, Serialize};
 
-use crate::{Escalation, Reference, RiskKind, RiskRegister, RiskStatus, Treatment};
+use crate::{Escalation, Reference, RiskKind, RiskLevel, RiskRegister, RiskStatus, Treatment};
 
 /// One risk in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,28 +65,63 @@ pub struct OverdueAction {
     pub days_overdue: i64,
 }
 
-/// A risk due for review (or whose acceptance expired) by the end of the period.
+/// Why a risk is due for a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// Its next review date.
+    Review,
+    /// Its acceptance ends.
+    AcceptanceExpired,
+    /// Its acceptance lapsed: the risk rose above what the acceptance covered.
+    AcceptanceLapsed,
+}
+
+impl ReviewReason {
+    /// The reason in words, for reports.
+    #[must_use]
+    pub const fn words(self) -> &'static str {
+        match self {
+            Self::Review => "review",
+            Self::AcceptanceExpired => "acceptance expired",
+            Self::AcceptanceLapsed => "acceptance lapsed",
+        }
+    }
+}
+
+/// A risk due for review or for a new decision by the end of the period: a review date or an
+/// acceptance's end on or before the period's last day, or an acceptance that lapsed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewDue {
     /// The risk.
     pub risk: Reference,
-    /// The date it fell due.
+    /// The date it fell due (for a lapse, the day it lapsed).
     pub due: NaiveDate,
-    /// True when the date is an acceptance's expiry rather than a review date.
-    pub acceptance_expired: bool,
+    /// Why.
+    pub reason: ReviewReason,
 }
 
-/// Inherent vs residual score of a treated risk.
+/// Inherent vs residual level of a treated risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Treated {
     /// The risk.
     pub risk: Reference,
-    /// Inherent score.
-    pub inherent: u32,
-    /// Residual score (0 when avoided).
-    pub residual: u32,
+    /// Inherent level.
+    pub inherent: RiskLevel,
+    /// Residual level (`None` when avoided: no residual risk remains).
+    pub residual: Option<RiskLevel>,
+}
+
+impl Treated {
+    /// How many levels treatment took off (negative when the residual is a higher level);
+    /// an avoided risk counts as one below the lowest level.
+    #[must_use]
+    pub fn levels_lower(&self) -> i64 {
+        let rank = |r: usize| i64::try_from(r).unwrap_or(i64::MAX);
+        rank(self.inherent.rank()) - self.residual.as_ref().map_or(-1, |r| rank(r.rank()))
+    }
 }
 
 /// The register's report for a period.
@@ -116,10 +151,12 @@ pub struct RiskReport {
     pub reviews_due: Vec<ReviewDue>,
     /// Treated threats with both ratings (or avoided).
     pub treated: Vec<Treated>,
-    /// Sum of inherent scores of `treated`.
-    pub total_inherent: u64,
-    /// Sum of residual scores of `treated`.
-    pub total_residual: u64,
+    /// How many of `treated` are at a lower level than their inherent level (avoided included).
+    pub lowered: usize,
+    /// How many of `treated` stayed at their inherent level.
+    pub unchanged: usize,
+    /// How many of `treated` are at a higher level than their inherent level.
+    pub raised: usize,
     /// Live opportunities.
     pub opportunities: Vec<RiskLine>,
     /// Escalations raised within the period, oldest first.
@@ -155,6 +192,9 @@ impl RiskRegister {
     pub fn report(&self, period: Period) -> RiskReport {
         let end = period.end();
         let end_date = end.date_naive();
+        // The period's last day: the end is exclusive, so a period ending at midnight ends on
+        // the day before.
+        let last_day = (end - chrono::Duration::nanoseconds(1)).date_naive();
         let m = self.matrix();
         let mut inherent = self.heat_map();
         let mut residual = self.heat_map();
@@ -176,8 +216,9 @@ impl RiskRegister {
             overdue_actions: Vec::new(),
             reviews_due: Vec::new(),
             treated: Vec::new(),
-            total_inherent: 0,
-            total_residual: 0,
+            lowered: 0,
+            unchanged: 0,
+            raised: 0,
             opportunities: Vec::new(),
             escalations: self
                 .all_escalations()
@@ -246,35 +287,48 @@ impl RiskRegister {
                     days_overdue: (end_date - a.due).num_days(),
                 });
             }
-            if let Some(due) = risk.next_review.filter(|d| *d < end_date) {
+            // Inclusive: a date on the period's last day is due within it.
+            if let Some(due) = risk.next_review.filter(|d| *d <= last_day) {
                 r.reviews_due.push(ReviewDue {
                     risk: risk.reference,
                     due,
-                    acceptance_expired: false,
+                    reason: ReviewReason::Review,
                 });
             }
             if let Some(Treatment::Accept(a)) = &risk.treatment {
-                if a.until < end_date {
+                if a.until <= last_day {
                     r.reviews_due.push(ReviewDue {
                         risk: risk.reference,
                         due: a.until,
-                        acceptance_expired: true,
+                        reason: ReviewReason::AcceptanceExpired,
                     });
                 }
             }
-            let residual_score = match (&risk.treatment, &risk.residual) {
-                (Some(Treatment::Avoid { .. }), _) => Some(0),
-                (_, Some(x)) => Some(x.score),
+            // A lapsed acceptance needs a new decision from the day it lapsed.
+            if let Some(at) = risk.lapsed.as_ref().map(|l| l.at).filter(|t| *t < end) {
+                r.reviews_due.push(ReviewDue {
+                    risk: risk.reference,
+                    due: at.date_naive(),
+                    reason: ReviewReason::AcceptanceLapsed,
+                });
+            }
+            let residual = match (&risk.treatment, &risk.residual) {
+                (Some(Treatment::Avoid { .. }), _) => Some(None),
+                (_, Some(x)) => Some(Some(x.risk_level())),
                 _ => None,
             };
-            if let (Some(i), Some(res)) = (&risk.inherent, residual_score) {
-                r.total_inherent += u64::from(i.score);
-                r.total_residual += u64::from(res);
-                r.treated.push(Treated {
+            if let (Some(i), Some(residual)) = (&risk.inherent, residual) {
+                let t = Treated {
                     risk: risk.reference,
-                    inherent: i.score,
-                    residual: res,
-                });
+                    inherent: i.risk_level(),
+                    residual,
+                };
+                match t.levels_lower() {
+                    1.. => r.lowered += 1,
+                    0 => r.unchanged += 1,
+                    _ => r.raised += 1,
+                }
+                r.treated.push(t);
             }
         }
         r.inherent = inherent;
@@ -518,12 +572,7 @@ impl RiskReport {
                     vec![
                         d.risk.to_string(),
                         d.due.to_string(),
-                        if d.acceptance_expired {
-                            "acceptance expired"
-                        } else {
-                            "review"
-                        }
-                        .to_owned(),
+                        d.reason.words().to_owned(),
                     ]
                 })
                 .collect();
@@ -541,13 +590,10 @@ impl RiskReport {
         if self.treated.is_empty() {
             out.push_str("None.\n");
         } else {
-            let pct = (self.total_inherent.saturating_sub(self.total_residual) * 100)
-                .checked_div(self.total_inherent)
-                .unwrap_or(0);
             let _ = writeln!(
                 out,
-                "Total score {} inherent -> {} residual ({pct}% lower).\n",
-                self.total_inherent, self.total_residual
+                "{} at a lower level than their inherent level, {} unchanged, {} higher.\n",
+                self.lowered, self.unchanged, self.raised
             );
             let rows: Vec<Vec<String>> = self
                 .treated
@@ -556,14 +602,17 @@ impl RiskReport {
                     vec![
                         t.risk.to_string(),
                         t.inherent.to_string(),
-                        t.residual.to_string(),
+                        t.residual
+                            .as_ref()
+                            .map_or_else(|| "none (avoided)".to_owned(), ToString::to_string),
+                        t.levels_lower().to_string(),
                     ]
                 })
                 .collect();
             out.push_str(&table(
-                &["Risk", "Inherent", "Residual"].map(String::from),
+                &["Risk", "Inherent", "Residual", "Levels lower"].map(String::from),
                 &rows,
-                &[false, true, true],
+                &[false, false, false, true],
             ));
         }
         out.push('\n');
@@ -583,7 +632,7 @@ impl RiskReport {
                     vec![
                         e.at.format("%Y-%m-%d %H:%M").to_string(),
                         e.risk.to_string(),
-                        format!("{:?}", e.reason),
+                        e.reason.words().to_owned(),
                         e.level.clone().unwrap_or_default(),
                     ]
                 })

@@ -9,7 +9,7 @@ use itsm_core::entity::{Change, Party};
 use itsm_core::{Actor, Division, Id};
 use serde::{Deserialize, Serialize};
 
-use crate::Rating;
+use crate::{Rating, RiskLevel};
 
 /// Id tag of risks (`Id<RiskId>`); the same marker every crate uses for risks.
 pub type RiskId = itsm_core::entity::Risk;
@@ -167,6 +167,39 @@ pub struct Acceptance {
     pub until: NaiveDate,
     /// Why.
     pub rationale: String,
+}
+
+/// What an acceptance covers, recorded by the register when the risk is accepted.
+///
+/// The acceptance holds while the risk's level stays within the acceptor's authority
+/// (`reach`) and within the appetite of the risk's division (the appetite that applies now: a
+/// risk moved to a stricter division is measured against it) or, for an acceptance made above
+/// the appetite (top management only), at or below the level it was accepted at (`level`).
+/// Past either, it lapses: the treatment is withdrawn, the lapse recorded in the history and
+/// escalated, and the risk needs a new decision.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptanceCover {
+    /// The risk's level when it was accepted.
+    pub level: RiskLevel,
+    /// The highest level the acceptor's authority reached then.
+    pub reach: RiskLevel,
+    /// Whether it was accepted above the appetite of the risk's division (by top management).
+    pub above_appetite: bool,
+}
+
+/// An acceptance that lapsed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lapse {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The acceptance that lapsed.
+    pub acceptance: Acceptance,
+    /// The level the risk rose to.
+    pub level: RiskLevel,
+    /// Why, in words (`` `Critical` is above the acceptor's authority (`High`) ``).
+    pub why: String,
 }
 
 /// How a risk is treated.
@@ -333,7 +366,15 @@ pub struct Risk {
     /// When it last materialized.
     pub materialized_at: Option<DateTime<Utc>>,
     /// The level at which top management was last told about it.
-    pub escalated_level: Option<String>,
+    pub escalated_level: Option<RiskLevel>,
+    /// What the acceptance in force covers, recorded when it was made; `None` unless the
+    /// treatment is an acceptance.
+    #[serde(default)]
+    pub accepted: Option<AcceptanceCover>,
+    /// The last acceptance that lapsed because the risk rose above what it covered, until a
+    /// new treatment decision is made.
+    #[serde(default)]
+    pub lapsed: Option<Lapse>,
     /// The linked copy in the corporate register, or for a copy, the original.
     pub corporate_link: Option<Reference>,
     /// Record version: 1 when identified, one more per accepted change.
@@ -356,6 +397,12 @@ impl Risk {
     #[must_use]
     pub fn decision_rank(&self) -> usize {
         self.peak.as_ref().map_or(0, |p| p.level_rank)
+    }
+
+    /// The level that counts now, ranked ([`Risk::current`]'s level).
+    #[must_use]
+    pub fn level(&self) -> Option<RiskLevel> {
+        self.current().map(Rating::risk_level)
     }
 
     /// Open mitigation actions.

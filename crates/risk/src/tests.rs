@@ -36,7 +36,9 @@ pub(crate) fn retail() -> Id<Division> {
 pub(crate) fn register() -> RiskRegister {
     let appetite = RiskAppetite {
         default_threshold: "Medium".into(),
-        divisions: [(retail(), "Low".to_owned())].into_iter().collect(),
+        divisions: [("retail".to_owned(), "Low".to_owned())]
+            .into_iter()
+            .collect(),
         authority: vec![
             Authority {
                 role: Role::RiskOwner,
@@ -144,7 +146,7 @@ fn assessment_rules() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "R-1: residual `High` (16) is worse than inherent `Medium` (9); give a rationale"
+        "R-1: residual `High` is a higher level than inherent `Medium`; give a rationale"
     );
     assert!(matches!(
         reg.assess(&p.manager, at(2), id, Assessment::default()),
@@ -202,7 +204,7 @@ fn acceptance_follows_appetite_and_ladder() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "R-2: `High` is above the appetite of the default appetite (`Medium`); only top management may accept it"
+        "R-2: `High` is above the default appetite (`Medium`); only top management may accept it"
     );
     // Retail's appetite is Low: Medium is above it there, not elsewhere.
     assert!(matches!(
@@ -630,10 +632,11 @@ fn report_sections() {
         r.treated,
         [Treated {
             risk: Reference::new(1),
-            inherent: 16,
-            residual: 9
+            inherent: RiskMatrix::standard_5x5().level("High").unwrap(),
+            residual: Some(RiskMatrix::standard_5x5().level("Medium").unwrap()),
         }]
     );
+    assert_eq!((r.lowered, r.unchanged, r.raised), (1, 0, 0));
     assert_eq!(r.opportunities.len(), 1);
     assert_eq!(r.escalations.len(), 1);
     let md = r.to_markdown();
@@ -641,7 +644,10 @@ fn report_sections() {
         md.contains("| Likelihood \\ Impact | Insignificant |"),
         "{md}"
     );
-    assert!(md.contains("Total score 16 inherent -> 9 residual (43% lower)."));
+    assert!(
+        md.contains("1 at a lower level than their inherent level, 0 unchanged, 0 higher."),
+        "{md}"
+    );
     // Every line of the heat map has the same width: it reads in a terminal.
     let heat: Vec<&str> = md
         .lines()

@@ -110,12 +110,9 @@ fn actors() -> Vec<Actor> {
 fn register() -> RiskRegister {
     let appetite = RiskAppetite {
         default_threshold: "Medium".into(),
-        divisions: [(
-            Division::new("retail", "Retail").unwrap().id,
-            "Low".to_owned(),
-        )]
-        .into_iter()
-        .collect(),
+        divisions: [("retail".to_owned(), "Low".to_owned())]
+            .into_iter()
+            .collect(),
         authority: vec![
             Authority {
                 role: Role::RiskOwner,
@@ -251,7 +248,16 @@ proptest! {
                 prop_assert_eq!(risk.open_actions().count(), 0);
             }
             if let (Some(i), Some(r)) = (&risk.inherent, &risk.residual) {
-                prop_assert!(r.score <= i.score || risk.residual_rationale.is_some());
+                prop_assert!(r.risk_level() <= i.risk_level() || risk.residual_rationale.is_some());
+            }
+            // An acceptance in force never covers a level above the acceptor's authority: past
+            // it, the acceptance lapses (and says so in the history).
+            if let Some(Treatment::Accept(_)) = &risk.treatment {
+                let cover = risk.accepted.as_ref();
+                prop_assert!(cover.is_some(), "{} accepted without a cover", risk.reference);
+                if let (Some(c), Some(level)) = (cover, risk.level()) {
+                    prop_assert!(level <= c.reach, "{}: {} above {}", risk.reference, level, c.reach);
+                }
             }
         }
         let json = serde_json::to_string(&reg).unwrap();

@@ -135,7 +135,7 @@ fn main() {
 
     // Issue 8: 3 000 changes in one night on the same two CIs, service and implementer.
     let sms = conflicts_example::build(3_000).expect("engine");
-    let answer = sms.query_json(r#"{"query": "conflicts"}"#);
+    let answer = sms.query_json(r#"{"format": 1, "query": "conflicts"}"#);
     eprintln!(
         "[change] 3 000 changes in one window: {} changes scheduled, conflicts answer of {} bytes",
         sms.changes().forward_schedule().len(),
@@ -171,7 +171,7 @@ fn main() {
         bch.iter(|| black_box(&sms).query(&Query::Conflicts).expect("answer"))
     });
     g.bench_function("one_window_3000/query_json", |bch| {
-        bch.iter(|| black_box(&sms).query_json(r#"{"query": "conflicts"}"#))
+        bch.iter(|| black_box(&sms).query_json(r#"{"format": 1, "query": "conflicts"}"#))
     });
     g.bench_function("window_1900_to_9999_with_maintenance", |bch| {
         bch.iter(|| find_conflicts(black_box(&long), &nightly))

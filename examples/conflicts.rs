@@ -27,6 +27,7 @@ const NIGHT: (&str, &str) = ("2026-12-05T22:00:00Z", "2026-12-06T02:00:00Z");
 
 fn apply(sms: &mut Sms, at: &str, actor: &str, mut command: Value) -> Res<()> {
     if let Some(object) = command.as_object_mut() {
+        object.insert("format".into(), json!(1));
         object.insert("at".into(), json!(at));
         object.insert("actor".into(), json!(actor));
     }
@@ -135,7 +136,7 @@ fn main() -> Res<()> {
     let build_ms = started.elapsed().as_millis();
     let peak_before = peak_mb();
     let started = Instant::now();
-    let answer = sms.query_json(r#"{"query": "conflicts"}"#);
+    let answer = sms.query_json(r#"{"format": 1, "query": "conflicts"}"#);
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
     let peak_after = peak_mb();
     let Answer::Conflicts(conflicts) = sms.query(&Query::Conflicts)? else {

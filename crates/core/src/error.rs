@@ -9,6 +9,20 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A document of a format version this build does not read.
+    #[error("format {found} is not one this build reads (it reads {reads})")]
+    UnknownFormat {
+        /// The version found.
+        found: String,
+        /// The versions this build reads, in words.
+        reads: String,
+    },
+    /// A document that carries no format version.
+    #[error("the document carries no `format` (this build reads {reads})")]
+    MissingFormat {
+        /// The versions this build reads, in words.
+        reads: String,
+    },
     /// A string is not a valid id.
     #[error("`{value}` is not a valid {kind} id: {reason}")]
     InvalidId {

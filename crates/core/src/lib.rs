@@ -19,6 +19,7 @@
 //!   error; [`Money::allocate`] splits an amount by weights exactly to the minor unit, so the
 //!   parts always sum to the whole (8.4.1 budgeting and accounting).
 //! - [`Scale`]: validated ordinal levels (impact, likelihood, criticality ...) (6.1).
+//! - [`Format`]: the version every external document carries (`"format": 1`).
 //! - [`Actor`], [`Role`], [`Process`], [`Division`]: who acts, with which authority, in which
 //!   part of the organisation (5.3 roles, responsibilities and authorities).
 //!
@@ -39,6 +40,7 @@ mod actor;
 pub mod bounds;
 mod calendar;
 mod error;
+mod format;
 mod id;
 mod money;
 mod period;
@@ -48,6 +50,7 @@ pub mod text;
 pub use actor::{Actor, Division, Process, Role};
 pub use calendar::{Calendar, ServiceHours, ServiceWindow};
 pub use error::Error;
+pub use format::{FORMATS_READ, Format, reads as formats_read};
 pub use id::{Entity, Id, entity};
 pub use money::{Currency, Money};
 pub use period::Period;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use itsm_change::{ChangeId, ChangePolicy, ChangeRegister};
 use itsm_cmdb::{Baseline, Ci, Cmdb};
-use itsm_core::{Actor, Division, Id, Role};
+use itsm_core::{Actor, Division, Format, Id, Role};
 use itsm_risk::{Escalation, Reference, RiskAppetite, RiskMatrix, RiskRegister};
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +88,8 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, try_from = "SmsRecord")]
 pub struct Sms {
+    /// The snapshot's format version (`"format": 1`), written first.
+    pub(crate) format: Format,
     pub(crate) actors: BTreeMap<String, Actor>,
     pub(crate) divisions: BTreeMap<String, Division>,
     pub(crate) cmdb: Cmdb,
@@ -108,6 +110,9 @@ pub struct Sms {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SmsRecord {
+    /// Checked before anything else is read; `None` when absent, which is refused.
+    #[serde(default)]
+    format: Option<Format>,
     actors: BTreeMap<String, Actor>,
     divisions: BTreeMap<String, Division>,
     cmdb: Cmdb,
@@ -132,9 +137,15 @@ impl Sms {
     /// (under `key`), the log replayed into a fresh engine, and the stored state compared with
     /// the replayed one, field by field.
     fn verified(r: SmsRecord, key: Option<&ChainKey>) -> Result<Self, EngineError> {
+        if r.format.is_none() {
+            return Err(EngineError::Snapshot {
+                reason: Format::missing().to_string(),
+            });
+        }
         chain::verify(&r.log, key).map_err(|(seq, reason)| EngineError::Chain { seq, reason })?;
         let replayed = Self::replay_keyed(&r.log, key)?;
         let stored = Self {
+            format: Format::CURRENT,
             actors: r.actors,
             divisions: r.divisions,
             cmdb: r.cmdb,
@@ -229,6 +240,7 @@ impl Sms {
     pub fn new() -> Self {
         let matrix = RiskMatrix::standard_5x5();
         Self {
+            format: Format::CURRENT,
             actors: BTreeMap::new(),
             divisions: BTreeMap::new(),
             cmdb: Cmdb::new(),

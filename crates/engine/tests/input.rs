@@ -181,7 +181,7 @@ fn a_matrix_of_twenty_thousand_levels_is_refused_quickly() {
     let levels: Vec<Value> = (0..20_000)
         .map(|i| json!({"name": format!("L{i}"), "value": i + 1}))
         .collect();
-    let text = json!({"at": "2026-03-02T08:00:00Z", "actor": "ceo", "op": "define_organisation",
+    let text = json!({"format": 1, "at": "2026-03-02T08:00:00Z", "actor": "ceo", "op": "define_organisation",
         "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]}],
         "matrix": {"impact": levels, "likelihood": levels,
             "levels": [{"name": "Low", "value": 1}],

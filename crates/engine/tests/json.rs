@@ -3,8 +3,9 @@
 
 use itsm_engine::Sms;
 use proptest::prelude::*;
+use serde_json::{Value, json};
 
-const ORG: &str = r#"{"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
+const ORG: &str = r#"{"format": 1, "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
   "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
              {"key": "ops", "name": "Ops", "roles": ["implementer", "change_manager"]},
              {"key": "cab", "name": "Cab", "roles": ["cab_member"]}],
@@ -16,10 +17,10 @@ fn engine() -> Sms {
     let mut sms = Sms::new();
     for cmd in [
         ORG,
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "svc-web", "name": "Web", "kind": {"service": {"size": "small", "composition": "single", "provision_source": "centralized", "consumers": "external"}}, "criticality": "high"}"#,
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-web", "name": "Web app", "kind": "application"}"#,
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "relate", "from": "svc-web", "kind": "depends_on", "to": "app-web"}"#,
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "start"}"#,
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "svc-web", "name": "Web", "kind": {"service": {"size": "small", "composition": "single", "provision_source": "centralized", "consumers": "external"}}, "criticality": "high"}"#,
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-web", "name": "Web app", "kind": "application"}"#,
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "relate", "from": "svc-web", "kind": "depends_on", "to": "app-web"}"#,
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "start"}"#,
     ] {
         let out = sms.apply_json(cmd);
         assert!(out.contains(r#""success":true"#), "{out}");
@@ -35,35 +36,35 @@ fn bad_input_gets_an_error_answer() {
         ("not json", "malformed JSON"),
         ("[1, 2]", "a command is a JSON object"),
         (
-            r#"{"actor": "ops", "op": "take_baseline", "name": "x"}"#,
+            r#"{"format": 1, "actor": "ops", "op": "take_baseline", "name": "x"}"#,
             "`at` is missing",
         ),
         (
-            r#"{"at": "yesterday", "actor": "ops", "op": "take_baseline", "name": "x"}"#,
+            r#"{"format": 1, "at": "yesterday", "actor": "ops", "op": "take_baseline", "name": "x"}"#,
             "`at`:",
         ),
         (
-            r#"{"at": "2026-01-05T10:00:00Z", "actor": 7, "op": "take_baseline", "name": "x"}"#,
+            r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": 7, "op": "take_baseline", "name": "x"}"#,
             "`actor` must be an actor key",
         ),
         (
-            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "launch_rockets"}"#,
+            r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "launch_rockets"}"#,
             "unknown variant `launch_rockets`",
         ),
         (
-            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline"}"#,
+            r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline"}"#,
             "missing field `name`",
         ),
         (
-            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "x", "extra": 1}"#,
+            r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "x", "extra": 1}"#,
             "unknown field `extra`",
         ),
         (
-            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "start"}"#,
+            r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline", "name": "start"}"#,
             "baseline `start` already exists",
         ),
         (
-            r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "host-1", "name": "h", "kind": "hardware"}"#,
+            r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "host-1", "name": "h", "kind": "hardware"}"#,
             "under change control",
         ),
     ] {
@@ -75,11 +76,11 @@ fn bad_input_gets_an_error_answer() {
         assert_eq!(sms, before, "{input}");
     }
     assert!(
-        sms.query_json(r#"{"query": "nope"}"#)
+        sms.query_json(r#"{"format": 1, "query": "nope"}"#)
             .contains(r#""success":false"#)
     );
     assert!(
-        sms.query_json(r#"{"query": "impact", "failed": ["ghost"]}"#)
+        sms.query_json(r#"{"format": 1, "query": "impact", "failed": ["ghost"]}"#)
             .contains("unknown configuration item key `ghost`")
     );
 }
@@ -87,17 +88,18 @@ fn bad_input_gets_an_error_answer() {
 #[test]
 fn queries_answer_by_key_and_the_review_shows_evidence() {
     let sms = engine();
-    let out = sms.query_json(r#"{"query": "impact", "failed": ["app-web"]}"#);
+    let out = sms.query_json(r#"{"format": 1, "query": "impact", "failed": ["app-web"]}"#);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["answer"]["answer"], "impact");
     assert_eq!(
         v["answer"]["value"]["services_down"],
         serde_json::json!(["svc-web"])
     );
-    let out = sms.query_json(r#"{"query": "single_points_of_failure", "ci": "svc-web"}"#);
+    let out =
+        sms.query_json(r#"{"format": 1, "query": "single_points_of_failure", "ci": "svc-web"}"#);
     assert!(out.contains(r#""value":["app-web"]"#), "{out}");
     assert!(
-        sms.query_json(r#"{"query": "log_length"}"#)
+        sms.query_json(r#"{"format": 1, "query": "log_length"}"#)
             .contains(r#""value":5"#)
     );
     let review = sms
@@ -146,7 +148,7 @@ proptest! {
     #[test]
     fn mutated_commands_never_panic(pos in 0usize..400, byte in 32u8..127) {
         let mut sms = engine();
-        let mut text = r#"{"at": "2026-01-06T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-2", "name": "App 2", "kind": "application", "criticality": "low", "attributes": {"environment": {"text": "test"}}}"#.as_bytes().to_vec();
+        let mut text = r#"{"format": 1, "at": "2026-01-06T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-2", "name": "App 2", "kind": "application", "criticality": "low", "attributes": {"environment": {"text": "test"}}}"#.as_bytes().to_vec();
         let i = pos % text.len();
         text[i] = byte;
         let Ok(s) = String::from_utf8(text) else { return Ok(()) };
@@ -163,21 +165,21 @@ proptest! {
 #[test]
 fn a_duplicate_field_cannot_smuggle_a_second_actor_or_value() {
     let mut sms = Sms::new();
-    let org = r#"{"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
+    let org = r#"{"format": 1, "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
         "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
                    {"key": "intern", "name": "Intern", "roles": []}]}"#;
     assert!(sms.apply_json(org).contains(r#""success":true"#));
     for text in [
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "intern", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b", "name": "c"}"#,
-        r#"{"at": "2026-01-05T10:00:00Z", "actor": "ceo", "op": "add_ci", "key": "a", "name": "A",
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "intern", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b", "name": "c"}"#,
+        r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ceo", "op": "add_ci", "key": "a", "name": "A",
             "kind": "document", "attributes": {"env": {"text": "test"}, "env": {"text": "production"}}}"#,
     ] {
         let out = sms.apply_json(text);
         assert!(out.contains("duplicate field"), "{out}");
     }
     assert_eq!(sms.log().len(), 1);
-    let out = sms.query_json(r#"{"query": "ci", "ci": "a", "ci": "b"}"#);
+    let out = sms.query_json(r#"{"format": 1, "query": "ci", "ci": "a", "ci": "b"}"#);
     assert!(out.contains("duplicate field `ci`"), "{out}");
 }
 
@@ -186,7 +188,7 @@ fn an_error_never_echoes_more_than_about_100_characters_of_input() {
     let mut sms = Sms::new();
     let long = "k".repeat(100_000);
     let text =
-        serde_json::json!({"at": "2026-01-05T10:00:00Z", "actor": long, "op": "take_baseline",
+        serde_json::json!({"format": 1, "at": "2026-01-05T10:00:00Z", "actor": long, "op": "take_baseline",
         "name": "b"})
         .to_string();
     let out = sms.apply_json(&text);
@@ -196,7 +198,68 @@ fn an_error_never_echoes_more_than_about_100_characters_of_input() {
         out.len()
     );
     let text =
-        serde_json::json!({"at": "2026-01-05T10:00:00Z", "actor": "a", "op": long}).to_string();
+        serde_json::json!({"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "a", "op": long})
+            .to_string();
     let out = sms.apply_json(&text);
     assert!(out.len() < 1200, "{}", out.len());
+}
+
+#[test]
+fn a_command_or_query_of_an_unknown_format_is_refused_naming_the_versions_read() {
+    let mut sms = Sms::new();
+    for (text, found) in [
+        (
+            r#"{"format": 2, "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
+            "format 2 is not one",
+        ),
+        (
+            r#"{"format": "1", "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
+            "format \"1\" is not one",
+        ),
+        (
+            r#"{"format": -1, "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
+            "format -1 is not one",
+        ),
+        (
+            r#"{"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "take_baseline", "name": "b"}"#,
+            "the document carries no `format`",
+        ),
+    ] {
+        let out: Value = serde_json::from_str(&sms.apply_json(text)).unwrap();
+        assert_eq!(out["success"], json!(false), "{out}");
+        assert_eq!(
+            out["format"],
+            json!(1),
+            "every answer says its format: {out}"
+        );
+        let message = out["errors"][0].as_str().unwrap();
+        assert!(message.contains(found), "{message}");
+        assert!(message.contains("reads format 1)"), "{message}");
+    }
+    let out: Value =
+        serde_json::from_str(&sms.query_json(
+            r#"{"format": 7, "query": "escalations", "since": "2026-01-01T00:00:00Z"}"#,
+        ))
+        .unwrap();
+    assert!(
+        out["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("format 7 is not one this build reads (it reads format 1)"),
+        "{out}"
+    );
+    assert!(sms.log().is_empty());
+}
+
+#[test]
+fn every_answer_of_the_json_surface_carries_its_format() {
+    let sms = engine();
+    let out: Value = serde_json::from_str(
+        &sms.query_json(r#"{"format": 1, "query": "impact", "failed": ["app-web"]}"#),
+    )
+    .unwrap();
+    assert_eq!(
+        (out["format"].clone(), out["success"].clone()),
+        (json!(1), json!(true))
+    );
 }

@@ -685,7 +685,7 @@ fn an_imported_id_equal_to_another_keys_derived_id_cannot_redirect_a_key() {
 fn a_misspelt_ci_kind_in_a_policy_is_refused_not_ignored() {
     let mut sms = Sms::new();
     let out = sms.apply_json(
-        &json!({"at": "2026-03-02T08:00:00Z", "actor": "ceo", "op": "define_organisation",
+        &json!({"format": 1, "at": "2026-03-02T08:00:00Z", "actor": "ceo", "op": "define_organisation",
             "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]}],
             "change_policy": {"scope": [{"kind": "hardwre", "controlled": true}]}})
         .to_string(),

@@ -327,3 +327,37 @@ fn a_snapshot_cut_back_to_an_earlier_point_is_refused_against_the_kept_head() {
     let full = serde_json::to_string(&sms).unwrap();
     assert!(Sms::from_snapshot(&full, Some(&key), Some(kept)).is_ok());
 }
+
+#[test]
+fn a_snapshot_of_an_unknown_format_is_refused_naming_the_versions_read() {
+    let sms = build(None);
+    let mut v = snapshot(&sms);
+    assert_eq!(v["format"], json!(1), "a snapshot says which format it is");
+    assert!(
+        serde_json::to_string(&sms)
+            .unwrap()
+            .starts_with(r#"{"format":1,"#),
+        "the format comes first"
+    );
+    v["format"] = json!(2);
+    let err = Sms::from_snapshot(&v.to_string(), None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("format 2 is not one this build reads (it reads format 1)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_snapshot_without_a_format_is_refused() {
+    let mut v = snapshot(&build(None));
+    v.as_object_mut().unwrap().remove("format");
+    let err = Sms::from_snapshot(&v.to_string(), None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the document carries no `format` (this build reads format 1)"),
+        "{err}"
+    );
+}

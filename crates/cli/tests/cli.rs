@@ -45,12 +45,17 @@ fn run_passes_the_corpus_and_fails_a_broken_copy() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     let broken = temp(
         "broken.json",
-        &text.replacen(r#""at_least": 5"#, r#""at_least": 50"#, 1),
+        &text.replacen(
+            r#""not_contains": "ext-isp-fastnet""#,
+            r#""not_contains": "ext-web-hosting""#,
+            1,
+        ),
     );
     let (code, out, _) = itsm(&["run", &broken]);
     assert_eq!(code, 1);
     assert!(
-        out.contains("FAIL expect impact") && out.contains(r#"expected {"at_least":50.0}"#),
+        out.contains("FAIL expect single_points_of_failure")
+            && out.contains(r#"expected {"not_contains":"ext-web-hosting"}"#),
         "{out}"
     );
     let (code, out, _) = itsm(&["run", "--json", &broken]);

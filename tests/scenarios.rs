@@ -104,3 +104,39 @@ fn scenario_01_names_the_isp_that_is_no_longer_a_single_point_of_failure() {
         "{spof_checks:?}"
     );
 }
+
+/// Scenario 03 modelled risks of its own (knowledge, tooling, contracts ...), not the five
+/// transition risks ISO/IEC TR 20000-17 5.7 lists; it registers exactly those five.
+#[test]
+fn scenario_03_registers_exactly_the_five_transition_risks_of_tr_20000_17() {
+    use itsm_scenario::Step;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let text = std::fs::read_to_string(dir.join("03-siam-transition-risks.json")).unwrap();
+    let scenario = itsm_scenario::parse(&text).unwrap();
+    let titles: Vec<String> = scenario
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Command { command, .. } if command.op() == "identify_risk" => {
+                let c = serde_json::to_value(command).unwrap();
+                assert_eq!(c["category"], "SIAM transition");
+                c["title"].as_str().map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(titles.len(), 5, "{titles:?}");
+    for risk in [
+        "Undiscovered constraints",
+        "Intermediate states",
+        "Dependencies on other projects",
+        "Delays",
+        "Resistance to change",
+    ] {
+        assert_eq!(
+            titles.iter().filter(|t| t.starts_with(risk)).count(),
+            1,
+            "{risk}: {titles:?}"
+        );
+    }
+}

@@ -2962,7 +2962,7 @@ fn fuzz_queries_of_every_kind() {
 
 /// Whether the runner can read `step` (in a document of its own).
 fn readable(step: &Value) -> bool {
-    let doc = json!({"name": "probe", "steps": [step]});
+    let doc = json!({"format": 1, "name": "probe", "steps": [step]});
     itsm_scenario::parse(&to_text(&doc)).is_ok()
 }
 
@@ -2994,7 +2994,14 @@ impl Gen {
             };
             e.insert("path".into(), path);
         }
-        let checks = ["equals", "contains", "at_least", "at_most"];
+        let checks = [
+            "equals",
+            "contains",
+            "not_contains",
+            "same_set",
+            "at_least",
+            "at_most",
+        ];
         let n = if self.chance(self.rate) {
             self.rng.below(3)
         } else {
@@ -3086,13 +3093,14 @@ impl Gen {
             }
         }
         let mut doc = Map::new();
+        doc.insert("format".into(), json!(1));
         doc.insert("name".into(), json!("fuzz"));
         if self.chance(50) {
             doc.insert("description".into(), self.value(K::Text));
         }
         doc.insert("steps".into(), json!(steps));
         if self.chance(self.rate) {
-            match self.rng.below(5) {
+            match self.rng.below(7) {
                 0 => {
                     doc.insert("name".into(), self.hostile_value());
                 }
@@ -3104,6 +3112,17 @@ impl Gen {
                 }
                 3 => {
                     doc.insert("extra".into(), json!(true));
+                }
+                4 => {
+                    doc.remove("format");
+                }
+                5 => {
+                    let format = if self.chance(50) {
+                        self.hostile_number()
+                    } else {
+                        self.hostile_value()
+                    };
+                    doc.insert("format".into(), format);
                 }
                 _ => {
                     doc.insert("description".into(), self.hostile_value());
@@ -3335,7 +3354,7 @@ fn a_scenario_report_never_echoes_more_than_about_100_characters_of_input() {
         json!({"at": "2026-03-02T09:00:00Z", "actor": "cfg", "op": "take_baseline",
                "name": "b", "expect_error": long}),
     ]);
-    let doc = json!({"name": "long", "steps": steps});
+    let doc = json!({"format": 1, "name": "long", "steps": steps});
     let (report, _) = itsm_scenario::run(&doc.to_string()).unwrap();
     assert_eq!(report.steps.len(), 6);
     for s in &report.steps {
@@ -3354,7 +3373,7 @@ fn a_scenario_report_never_echoes_more_than_about_100_characters_of_input() {
     );
     extra.insert(long.clone(), json!(1));
     steps.push(Value::Object(extra));
-    let e = itsm_scenario::run(&json!({"name": "long", "steps": steps}).to_string())
+    let e = itsm_scenario::run(&json!({"format": 1, "name": "long", "steps": steps}).to_string())
         .err()
         .unwrap()
         .to_string();

@@ -45,12 +45,17 @@ fn run_passes_the_corpus_and_fails_a_broken_copy() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     let broken = temp(
         "broken.json",
-        &text.replacen(r#""at_least": 5"#, r#""at_least": 50"#, 1),
+        &text.replacen(
+            r#""not_contains": "ext-isp-fastnet""#,
+            r#""not_contains": "ext-web-hosting""#,
+            1,
+        ),
     );
     let (code, out, _) = itsm(&["run", &broken]);
     assert_eq!(code, 1);
     assert!(
-        out.contains("FAIL expect impact") && out.contains(r#"expected {"at_least":50.0}"#),
+        out.contains("FAIL expect single_points_of_failure")
+            && out.contains(r#"expected {"not_contains":"ext-web-hosting"}"#),
         "{out}"
     );
     let (code, out, _) = itsm(&["run", "--json", &broken]);
@@ -63,12 +68,21 @@ fn run_passes_the_corpus_and_fails_a_broken_copy() {
 fn bad_files_name_the_file_and_the_step() {
     let bad = temp(
         "bad-step.json",
-        r#"{"name": "x", "steps": [{"at": "2026-01-01T00:00:00Z", "actor": "a", "op": "define_organisation", "actors": []}, {"at": "2026-01-01T00:00:00Z", "actor": "a", "op": "fly"}]}"#,
+        r#"{"format": 1, "name": "x", "steps": [{"at": "2026-01-01T00:00:00Z", "actor": "a", "op": "define_organisation", "actors": []}, {"at": "2026-01-01T00:00:00Z", "actor": "a", "op": "fly"}]}"#,
     );
     let (code, _, err) = itsm(&["run", &bad]);
     assert_eq!(code, 1);
     assert!(
         err.contains("bad-step.json: step 2: `fly`: unknown variant `fly`"),
+        "{err}"
+    );
+    let later = temp("later.json", r#"{"format": 2, "name": "x", "steps": []}"#);
+    let (code, _, err) = itsm(&["run", &later]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "later.json: scenario format 2 is not one this build reads (it reads format 1)"
+        ),
         "{err}"
     );
     let (code, _, err) = itsm(&["run", "/nonexistent.json"]);

@@ -5,27 +5,58 @@
 //! corpus in `tests/scenarios/`). The format is documented in `docs/scenario-format.md`:
 //!
 //! ```json
-//! { "name": "...", "description": "...",
+//! { "format": 1, "name": "...", "description": "...",
 //!   "steps": [
 //!     { "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation", ... },
 //!     { "at": "...", "actor": "ops", "op": "add_ci", ..., "expect_error": "under change control" },
 //!     { "expect": { "query": { "query": "impact", "failed": ["isp"] },
-//!                   "path": "/value/services_down", "contains": "svc-online-banking" } } ] }
+//!                   "path": "/value/services_down", "contains": "svc-online-banking" } },
+//!     { "expect": { "query": { "query": "single_points_of_failure", "ci": "svc-online-banking" },
+//!                   "path": "/value", "not_contains": "isp" } } ] }
 //! ```
+//!
+//! A document states its `format` ([`FORMATS`] lists those this build reads); one of another
+//! format, or none, is refused before anything else is read, so that a document written for a
+//! later runner is never half-understood. Checks can say what must hold (`equals`, `contains`,
+//! `same_set` in any order, `at_least`, `at_most`) and what must not (`not_contains`).
 //!
 //! [`run`] is pure: text in, a [`Report`] and the final engine state out. It never panics on
 //! bad input; a malformed document is a [`ScenarioError`] naming the step and the reason.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod check;
+
 use chrono::{DateTime, Utc};
 use itsm_engine::{Command, Query, Sms};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The scenario formats this build reads (the values of a document's `format`): those of
+/// every external document of the engine ([`itsm_core::Format`]).
+pub const FORMATS: &[u32] = &itsm_core::FORMATS_READ;
+
+fn format_refusal(found: Option<&str>) -> String {
+    let reads = itsm_core::formats_read();
+    let error = match found {
+        Some(f) => itsm_core::Error::UnknownFormat {
+            found: f.to_owned(),
+            reads,
+        },
+        None => itsm_core::Error::MissingFormat { reads },
+    };
+    format!("scenario {error}")
+}
+
 /// Why a scenario document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScenarioError {
+    /// The document states no `format`, or one this build does not read.
+    #[error("{}", format_refusal(.found.as_deref()))]
+    Format {
+        /// The `format` the document gives (as JSON text), or `None` when it gives none.
+        found: Option<String>,
+    },
     /// The document is not valid JSON or lacks its top-level fields.
     #[error("not a scenario document: {reason}")]
     Document {
@@ -50,6 +81,13 @@ pub enum Check {
     Equals(Value),
     /// An array holds this element, a string holds this substring, or an object holds this key.
     Contains(Value),
+    /// The negation of [`Check::Contains`]: an array does not hold this element, a string
+    /// does not hold this substring, or an object does not hold this key. Fails on a value
+    /// nothing can be looked for in (a number, `null`, an object asked about a non-string).
+    NotContains(Value),
+    /// An array holds these elements in any order, each as many times as here (equality as
+    /// multisets). Fails on a value that is not an array.
+    SameSet(Vec<Value>),
     /// A number (or an array's length) is at least this.
     AtLeast(f64),
     /// A number (or an array's length) is at most this.
@@ -89,6 +127,8 @@ pub enum Step {
 /// A parsed scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
+    /// The document's format (one of [`FORMATS`]).
+    pub format: itsm_core::Format,
     /// Name.
     pub name: String,
     /// What it shows.
@@ -143,6 +183,9 @@ fn text_field(object: &serde_json::Map<String, Value>, field: &str) -> Option<St
     object.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
+/// The checks an expectation may make, as the document names them.
+const CHECKS: &str = "equals, contains, not_contains, same_set, at_least or at_most";
+
 fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
     let err = |reason: String| ScenarioError::Step {
         step,
@@ -181,14 +224,27 @@ fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
             checks.push(match k.as_str() {
                 "equals" => Check::Equals(v),
                 "contains" => Check::Contains(v),
+                "not_contains" => Check::NotContains(v),
+                "same_set" => match v {
+                    Value::Array(a) => Check::SameSet(a),
+                    _ => {
+                        return Err(err(
+                            "`same_set` is an array (the elements expected, in any order)".into(),
+                        ));
+                    }
+                },
                 "at_least" => Check::AtLeast(number(v, "at_least")?),
                 "at_most" => Check::AtMost(number(v, "at_most")?),
-                other => return Err(err(format!("unknown expectation field `{other}` (expected equals, contains, at_least or at_most)"))),
+                other => {
+                    return Err(err(format!(
+                        "unknown expectation field `{other}` (expected {CHECKS})"
+                    )));
+                }
             });
         }
         let [check] = <[Check; 1]>::try_from(checks).map_err(|c| {
             err(format!(
-                "an expectation has exactly one of equals, contains, at_least, at_most (found {})",
+                "an expectation has exactly one of {CHECKS} (found {})",
                 c.len()
             ))
         })?;
@@ -221,7 +277,8 @@ fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
 /// Reads a scenario document.
 ///
 /// # Errors
-/// [`ScenarioError`] naming the step and the reason.
+/// [`ScenarioError::Format`] when the document states no `format`, or one not in [`FORMATS`]
+/// (read before anything else); otherwise a [`ScenarioError`] naming the step and the reason.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let doc: Value = itsm_engine::parse_strict(text).map_err(|e| ScenarioError::Document {
         reason: itsm_engine::shorten_quotes(&e.to_string()),
@@ -230,6 +287,23 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         return Err(ScenarioError::Document {
             reason: "a scenario is a JSON object".into(),
         });
+    };
+    // The format first: a document of another format may mean something else by its fields.
+    let format = match doc.remove("format") {
+        None => return Err(ScenarioError::Format { found: None }),
+        Some(v) => match v.as_u64().and_then(|n| itsm_core::Format::read(n).ok()) {
+            Some(f) => f,
+            None => {
+                // At most 100 characters of what the document says, as errors quote input.
+                let text = v.to_string();
+                let found = if text.chars().count() > 100 {
+                    format!("{}...", text.chars().take(100).collect::<String>())
+                } else {
+                    text
+                };
+                return Err(ScenarioError::Format { found: Some(found) });
+            }
+        },
     };
     let name = text_field(&doc, "name").ok_or_else(|| ScenarioError::Document {
         reason: "`name` is missing".into(),
@@ -253,25 +327,11 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         .map(|(i, s)| parse_step(i + 1, s))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario {
+        format,
         name,
         description,
         steps,
     })
-}
-
-fn check(value: &Value, c: &Check) -> bool {
-    let size = |v: &Value| v.as_array().map(|a| a.len() as f64).or_else(|| v.as_f64());
-    match c {
-        Check::Equals(e) => value == e,
-        Check::Contains(e) => match (value, e) {
-            (Value::Array(a), _) => a.contains(e),
-            (Value::String(s), Value::String(sub)) => s.contains(sub.as_str()),
-            (Value::Object(o), Value::String(k)) => o.contains_key(k),
-            _ => false,
-        },
-        Check::AtLeast(n) => size(value).is_some_and(|v| v >= *n),
-        Check::AtMost(n) => size(value).is_some_and(|v| v <= *n),
-    }
 }
 
 /// Runs a parsed scenario against a fresh engine; returns the report and the final state.
@@ -371,7 +431,7 @@ pub fn run_scenario(scenario: &Scenario) -> (Report, Sms) {
                                 ),
                             },
                             Some(v) => {
-                                let passed = check(&v, &e.check);
+                                let outcome = check::evaluate(&v, &e.check);
                                 let cut = |s: String| {
                                     if s.chars().count() > 400 {
                                         format!("{}...", s.chars().take(400).collect::<String>())
@@ -384,11 +444,13 @@ pub fn run_scenario(scenario: &Scenario) -> (Report, Sms) {
                                 StepResult {
                                     step: n,
                                     label,
-                                    passed,
-                                    detail: if passed {
-                                        format!("{want} holds")
-                                    } else {
-                                        format!("expected {want}, found {got}")
+                                    passed: outcome.is_ok(),
+                                    detail: match outcome {
+                                        Ok(()) => format!("{want} holds"),
+                                        Err(None) => format!("expected {want}, found {got}"),
+                                        Err(Some(why)) => {
+                                            format!("expected {want}, found {got}: {}", cut(why))
+                                        }
                                     },
                                 }
                             }
@@ -443,3 +505,6 @@ impl Report {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,12 +2,14 @@
 
 use proptest::prelude::*;
 
-const SCENARIO: &str = r#"{"name": "fuzz", "steps": [
+const SCENARIO: &str = r#"{"format": 1, "name": "fuzz", "steps": [
  {"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation", "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management", "implementer"]}]},
  {"at": "2026-01-05T09:10:00Z", "actor": "ceo", "op": "add_ci", "key": "a", "name": "A", "kind": "application"},
  {"at": "2026-01-05T09:10:00Z", "actor": "ceo", "op": "add_ci", "key": "b", "name": "B", "kind": "hardware"},
  {"at": "2026-01-05T09:20:00Z", "actor": "ceo", "op": "relate", "from": "a", "kind": "runs_on", "to": "b"},
  {"expect": {"query": {"query": "impact", "failed": ["b"]}, "path": "/value/down", "contains": "a"}},
+ {"expect": {"query": {"query": "impact", "failed": ["b"]}, "path": "/value/down", "same_set": ["a", "b"]}},
+ {"expect": {"query": {"query": "single_points_of_failure", "ci": "a"}, "path": "/value", "not_contains": "a"}},
  {"at": "2026-01-05T09:30:00Z", "actor": "ceo", "op": "identify_risk", "key": "r", "title": "t", "category": "c", "owner": "ceo", "inherent": {"impact": "Major", "likelihood": "Likely"}},
  {"expect": {"query": {"query": "escalations", "since": "2026-01-01T00:00:00Z"}, "path": "/value", "at_least": 1}}
 ]}"#;

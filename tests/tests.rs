@@ -8,4 +8,5 @@
 mod fuzz;
 mod impact_example;
 mod organisation;
+mod readme;
 mod scenarios;

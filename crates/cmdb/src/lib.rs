@@ -2,8 +2,10 @@
 //!
 //! The spine of the engine: configuration items (CIs), the typed relations between them and
 //! redundancy groups, with the questions a service manager asks of them (ISO/IEC 20000-1
-//! 8.2.6 configuration management, 8.5.1 change impact, 8.7.1 availability, 8.7.2 continuity;
-//! ISO/IEC TR 20000-17 5.2 service composition and visual service mapping).
+//! 8.2.6 configuration management, 8.5.1 change impact; for 8.7.1 availability and 8.7.2
+//! continuity, what fails with what and the single points of failure, not yet availability
+//! figures or continuity plans; ISO/IEC TR 20000-17 5.2 service composition and visual service
+//! mapping).
 //!
 //! ## Model
 //! - A [`Ci`] has a [`CiKind`] (services carry a [`ServiceProfile`]), a status, an owner, a

@@ -13,8 +13,8 @@
 //!   taken from callers, and the longest intervals the engine takes (review intervals, change
 //!   windows).
 //! - [`Calendar`]: agreed service hours (weekly windows in a fixed UTC offset, closed dates,
-//!   or 24x7) and the hours of service within a period: the base of availability targets
-//!   (ISO/IEC 20000-1 8.3.3, 8.7.1).
+//!   or 24x7) and the hours of service within a period, on which availability targets
+//!   (ISO/IEC 20000-1 8.3.3, 8.7.1) will be measured.
 //! - [`Money`] and [`Currency`]: exact amounts, never `f64`; adding different currencies is an
 //!   error; [`Money::allocate`] splits an amount by weights exactly to the minor unit, so the
 //!   parts always sum to the whole (8.4.1 budgeting and accounting).

@@ -536,6 +536,25 @@ impl RiskRegister {
         self.push_new(copy, actor, at, note);
     }
 
+    /// The shape of every operation on an existing risk: find it, let `edit` check the request
+    /// against the register and the current record and make its changes on a clone, then
+    /// commit the clone with one history entry (`edit` returns the entry's note). An `Err`, from
+    /// `edit` or from the commit's own checks, leaves the register untouched.
+    pub(crate) fn transact(
+        &mut self,
+        id: Id<RiskId>,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        op: Operation,
+        edit: impl FnOnce(&Self, &Risk, &mut Risk) -> Result<Option<String>, RiskError>,
+    ) -> Result<&Risk, RiskError> {
+        let idx = self.index(id)?;
+        let current = self.get(idx)?;
+        let mut next = current.clone();
+        let note = edit(self, current, &mut next)?;
+        self.commit(idx, actor, at, op, note, next)
+    }
+
     pub(crate) fn commit(
         &mut self,
         idx: usize,

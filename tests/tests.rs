@@ -7,5 +7,6 @@
 
 mod fuzz;
 mod impact_example;
+mod maps;
 mod organisation;
 mod scenarios;

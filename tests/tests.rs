@@ -7,6 +7,7 @@
 
 mod fuzz;
 mod impact_example;
+mod maps;
 mod organisation;
 mod readme;
 mod scenarios;

@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! itsm run [--json] FILE...          run scenarios; exit 0 only when every expectation holds
-//! itsm map [--dot] SCENARIO SERVICE  the service map at the scenario's end (Mermaid, or DOT)
+//! itsm map [--dot] [--fail CI]... SCENARIO SERVICE
+//!                                    the service map at the scenario's end (Mermaid, or DOT),
+//!                                    coloured by what failing the given CIs takes down
 //! itsm report SCENARIO               the management review (Markdown) over the scenario's span
 //! ```
 //!
@@ -11,9 +13,10 @@
 use std::process::ExitCode;
 
 use itsm_cmdb::MapOptions;
+use itsm_core::text::excerpt;
 use itsm_engine::Sms;
 
-const USAGE: &str = "usage:\n  itsm run [--json] FILE...\n  itsm map [--dot] SCENARIO SERVICE\n  itsm report SCENARIO";
+const USAGE: &str = "usage:\n  itsm run [--json] FILE...\n  itsm map [--dot] [--fail CI]... SCENARIO SERVICE\n  itsm report SCENARIO";
 
 fn load(path: &str) -> Result<(itsm_scenario::Report, Sms), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
@@ -66,18 +69,53 @@ fn run(args: &[String]) -> Result<bool, String> {
 }
 
 fn map(args: &[String]) -> Result<bool, String> {
-    let dot = args.iter().any(|a| a == "--dot");
-    let rest: Vec<&String> = args.iter().filter(|a| *a != "--dot").collect();
+    let mut dot = false;
+    let mut fail: Vec<&String> = Vec::new();
+    let mut rest: Vec<&String> = Vec::new();
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--dot" => dot = true,
+            "--fail" => fail.push(
+                args.next()
+                    .ok_or_else(|| format!("`--fail` needs the key of a CI\n{USAGE}"))?,
+            ),
+            "--" => rest.extend(args.by_ref()),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option `{}`\n{USAGE}", excerpt(flag)));
+            }
+            _ => rest.push(a),
+        }
+    }
     let [path, service] = rest.as_slice() else {
         return Err(USAGE.into());
     };
     let (_, sms) = load(path)?;
-    let ci = sms.cmdb().ci_by_key(service).ok_or_else(|| {
-        format!("{path}: no configuration item `{service}` at the end of the scenario")
+    let cmdb = sms.cmdb();
+    let ci = cmdb.ci_by_key(service).ok_or_else(|| {
+        format!(
+            "{path}: no configuration item `{}` at the end of the scenario",
+            excerpt(service)
+        )
     })?;
-    let map = sms
-        .cmdb()
-        .service_map(ci.id, &MapOptions::default(), None)
+    let failed = fail
+        .iter()
+        .map(|k| {
+            cmdb.ci_by_key(k).map(|c| c.id).ok_or_else(|| {
+                format!(
+                    "{path}: no configuration item `{}` to fail at the end of the scenario",
+                    excerpt(k)
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let impact = if failed.is_empty() {
+        None
+    } else {
+        Some(cmdb.impact_of(&failed).map_err(|e| e.to_string())?)
+    };
+    let map = cmdb
+        .service_map(ci.id, &MapOptions::default(), impact.as_ref())
         .map_err(|e| e.to_string())?;
     print!("{}", if dot { map.to_dot() } else { map.to_mermaid() });
     Ok(true)

@@ -115,6 +115,62 @@ fn map_and_report_render_the_end_state() {
 }
 
 #[test]
+fn map_colours_what_failing_the_given_cis_takes_down() {
+    let s = scenarios().join("01-online-banking-isp-outage.json");
+    let s = s.to_str().unwrap();
+    let (code, out, err) = itsm(&["map", s, "svc-online-banking"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("failed;") && !out.contains("down;") && !out.contains("degraded;"));
+    assert!(out.contains("  class n0 root;"), "{out}");
+    // One ISP of the 1-of-2 uplinks: online banking only degrades.
+    let (code, out, err) = itsm(&["map", "--fail", "ext-isp-fastnet", s, "svc-online-banking"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("g1{{\"network uplinks<br/>1 of 2\"}}"),
+        "{out}"
+    );
+    for line in [
+        "class n0 degraded;",
+        "class n7 failed;",
+        "class g1 degraded;",
+    ] {
+        assert!(out.contains(line), "{line} in {out}");
+    }
+    // Both: it goes down, in DOT too.
+    let (code, out, err) = itsm(&[
+        "map",
+        "--dot",
+        "--fail",
+        "ext-isp-fastnet",
+        "--fail",
+        "ext-isp-skylink",
+        s,
+        "svc-online-banking",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("  n0 [label=\"svc-online-banking\\nOnline banking\\n(service)\", shape=doubleoctagon, style=\"rounded,filled\", fillcolor=\"#f8b4b4\"];"),
+        "{out}"
+    );
+    assert_eq!(out.matches("penwidth=3").count(), 2);
+    let (code, _, err) = itsm(&["map", "--fail", "nope", s, "svc-online-banking"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no configuration item `nope` to fail"),
+        "{err}"
+    );
+    let (code, _, err) = itsm(&["map", s, "svc-online-banking", "--fail"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("`--fail` needs the key of a CI\nusage:"),
+        "{err}"
+    );
+    let (code, _, err) = itsm(&["map", "--frob", s, "svc-online-banking"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("unknown option `--frob`"), "{err}");
+}
+
+#[test]
 fn inputs_that_used_to_panic_exit_1_with_a_readable_reason_never_101() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/former-panics.json");
     let file = file.to_string_lossy();

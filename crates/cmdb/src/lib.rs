@@ -88,7 +88,7 @@ pub use cycles::Cycle;
 pub use error::{CmdbError, ImportError};
 pub use impact::{Impact, ImpactState, ImpactedCi};
 pub use import::CmdbParts;
-pub use map::{MapNode, MapOptions, ServiceMap};
+pub use map::{MapGroup, MapNode, MapOptions, ServiceMap};
 pub use query::{Dependency, EffectiveCriticality};
 pub use redundancy::RedundancyGroup;
 pub use relation::{Propagation, Relation, RelationKind};

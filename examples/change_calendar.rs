@@ -447,7 +447,7 @@ fn main() -> Res<()> {
     let names = |i: Id<itsm::cmdb::Ci>| cmdb.ci(i).map_or_else(|| i.to_string(), |x| x.key.clone());
     println!(
         "{}",
-        reg.metrics(december, unauthorized.len())
+        reg.metrics(december, Some((&before, &after)))
             .to_markdown(&names)
     );
     println!("\n## Unauthorized changes\n");

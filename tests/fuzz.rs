@@ -1952,7 +1952,12 @@ const QUERIES: &[(&str, &[(&str, K, bool)])] = &[
     ("conflicts", &[]),
     (
         "change_metrics",
-        &[("start", K::Time, true), ("end", K::Time, true)],
+        &[
+            ("start", K::Time, true),
+            ("end", K::Time, true),
+            ("from_baseline", K::Baseline, false),
+            ("to_baseline", K::Baseline, false),
+        ],
     ),
     (
         "unauthorized_changes",

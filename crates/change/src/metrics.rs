@@ -60,8 +60,10 @@ pub struct ChangeMetrics {
     pub max_lead_time_hours: Decimal,
     /// Implemented changes per impacted service, most first.
     pub per_service: Vec<(Id<Ci>, usize)>,
-    /// Unauthorized changes found (given by the caller from [`ChangeRegister::unauthorized`]).
-    pub unauthorized: usize,
+    /// How many differences between the two baselines the metrics were asked for no change
+    /// explains ([`ChangeRegister::unauthorized`]); `None` when no baselines were given (not
+    /// checked, which is not the same as none found).
+    pub unauthorized: Option<usize>,
 }
 
 /// One decimal, always shown (`100.0`).
@@ -109,10 +111,17 @@ fn lead_time_hours(leads: &[TimeDelta]) -> (Decimal, Decimal) {
 }
 
 impl ChangeRegister {
-    /// Metrics for `period`; `unauthorized` is the count found by
-    /// [`ChangeRegister::unauthorized`] for the same period.
+    /// Metrics for `period`. With two baselines (`before`, `after`: usually taken at the
+    /// start and the end of the period), the unauthorized changes between them are counted
+    /// ([`ChangeRegister::unauthorized`]); without, [`ChangeMetrics::unauthorized`] is `None`:
+    /// a configuration that was not compared is not reported as clean.
     #[must_use]
-    pub fn metrics(&self, period: Period, unauthorized: usize) -> ChangeMetrics {
+    pub fn metrics(
+        &self,
+        period: Period,
+        baselines: Option<(&Baseline, &Baseline)>,
+    ) -> ChangeMetrics {
+        let unauthorized = baselines.map(|(before, after)| self.unauthorized(before, after).len());
         let mut raised_by_category: BTreeMap<String, usize> = BTreeMap::new();
         let (mut raised, mut emergencies) = (0, 0);
         let (mut successful, mut failed, mut backed_out) = (0, 0, 0);
@@ -304,7 +313,13 @@ impl ChangeMetrics {
                 "longest lead time",
                 format!("{} h", self.max_lead_time_hours),
             ),
-            ("unauthorized changes found", self.unauthorized.to_string()),
+            (
+                "unauthorized changes found",
+                self.unauthorized.map_or_else(
+                    || "not checked (no baselines given)".to_owned(),
+                    |n| n.to_string(),
+                ),
+            ),
         ];
         for (k, v) in rows {
             let _ = writeln!(out, "| {k} | {v} |");

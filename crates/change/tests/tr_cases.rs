@@ -673,8 +673,11 @@ fn metrics_and_unauthorized_changes() {
     };
     assert_eq!(found, [changed("db-test"), changed("host-2")]);
     let december = Period::new(at(1, 0), at(31, 0)).unwrap();
-    let m = reg.metrics(december, found.len());
-    assert_eq!((m.implemented, m.successful, m.unauthorized), (1, 1, 2));
+    let m = reg.metrics(december, Some((&before, &after)));
+    assert_eq!(
+        (m.implemented, m.successful, m.unauthorized),
+        (1, 1, Some(2))
+    );
     assert_eq!(m.success_rate, Decimal::ONE_HUNDRED.round_dp(1));
     assert_eq!(m.emergency_share, Decimal::ONE_HUNDRED.round_dp(1));
     assert_eq!(

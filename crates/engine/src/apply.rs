@@ -641,12 +641,13 @@ impl Sms {
             Command::CompleteChange { change, outcome } => {
                 self.require_change_party(&actor, key, change, "complete", true)?;
                 let id = self.change_key_id(change)?;
-                let before = self.cmdb.len();
-                let c = self
+                let deployed = self
                     .changes
                     .complete(&actor, at, id, *outcome, &mut self.cmdb)?;
                 if *outcome == itsm_change::Outcome::Successful {
-                    let touched = c.request.delta.len().max(self.cmdb.len().abs_diff(before));
+                    // What the batch did, each CI once: not the number of edits (two edits of
+                    // one CI are one CI; a relation edit touches two).
+                    let touched = deployed.touched.len() + deployed.removed.len();
                     effects.push(Effect::ConfigurationApplied {
                         change: change.clone(),
                         touched,

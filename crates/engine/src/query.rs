@@ -65,13 +65,19 @@ pub enum Query {
     /// Conflicts on the forward schedule (overlaps grouped: one entry per shared thing and
     /// stretch of overlapping windows).
     Conflicts,
-    /// Change metrics for a period (unauthorized changes counted between the two named
-    /// baselines, when given).
+    /// Change metrics for a period; unauthorized changes are counted between the two named
+    /// baselines when both are given (`unauthorized` is `null`, not checked, otherwise).
     ChangeMetrics {
         /// Start.
         start: DateTime<Utc>,
         /// End.
         end: DateTime<Utc>,
+        /// Older baseline for the unauthorized-change count.
+        #[serde(default)]
+        from_baseline: Option<String>,
+        /// Newer baseline for it.
+        #[serde(default)]
+        to_baseline: Option<String>,
     },
     /// Differences between two baselines that no change explains.
     UnauthorizedChanges {
@@ -166,6 +172,26 @@ impl Sms {
             })
     }
 
+    /// The two baselines named for an unauthorized-change check: both or neither.
+    fn baseline_pair(
+        &self,
+        from: Option<&String>,
+        to: Option<&String>,
+    ) -> Result<Option<(&itsm_cmdb::Baseline, &itsm_cmdb::Baseline)>, EngineError> {
+        match (from, to) {
+            (Some(a), Some(b)) => Ok(Some((self.baseline_or_err(a)?, self.baseline_or_err(b)?))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(EngineError::BaselinePair {
+                given: "from_baseline",
+                missing: "to_baseline",
+            }),
+            (None, Some(_)) => Err(EngineError::BaselinePair {
+                given: "to_baseline",
+                missing: "from_baseline",
+            }),
+        }
+    }
+
     /// Answers `query`.
     ///
     /// # Errors
@@ -248,9 +274,17 @@ impl Sms {
                     .map(Box::new),
             ),
             Query::Conflicts => Answer::Conflicts(self.changes.conflicts()),
-            Query::ChangeMetrics { start, end } => Answer::ChangeMetrics(Box::new(
-                self.changes.metrics(Period::new(*start, *end)?, 0),
-            )),
+            Query::ChangeMetrics {
+                start,
+                end,
+                from_baseline,
+                to_baseline,
+            } => {
+                let baselines = self.baseline_pair(from_baseline.as_ref(), to_baseline.as_ref())?;
+                Answer::ChangeMetrics(Box::new(
+                    self.changes.metrics(Period::new(*start, *end)?, baselines),
+                ))
+            }
             Query::UnauthorizedChanges { from, to } => Answer::Unauthorized(
                 self.changes
                     .unauthorized(self.baseline_or_err(from)?, self.baseline_or_err(to)?),
@@ -261,12 +295,7 @@ impl Sms {
                 from_baseline,
                 to_baseline,
             } => {
-                let baselines = match (from_baseline, to_baseline) {
-                    (Some(a), Some(b)) => {
-                        Some((self.baseline_or_err(a)?, self.baseline_or_err(b)?))
-                    }
-                    _ => None,
-                };
+                let baselines = self.baseline_pair(from_baseline.as_ref(), to_baseline.as_ref())?;
                 Answer::ManagementReview(Box::new(
                     self.management_review(Period::new(*start, *end)?, baselines),
                 ))

@@ -44,7 +44,8 @@ pub enum Effect {
     ConfigurationApplied {
         /// The change key.
         change: String,
-        /// CIs touched.
+        /// How many CIs the delta touched (added, updated, retired, related or removed), each
+        /// counted once, as [`itsm_cmdb::BatchOutcome`] reports them.
         touched: usize,
     },
 }

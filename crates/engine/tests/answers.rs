@@ -1,0 +1,359 @@
+//! Issue 9: answers speak the user's words and say what is true. Each test is named after
+//! what it prevents.
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "tests: a panic is a failing test"
+)]
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use itsm_engine::{Answer, Query, Sms};
+use serde_json::{Value, json};
+
+fn at(h: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap() + TimeDelta::hours(h)
+}
+
+fn time(h: i64) -> String {
+    at(h).to_rfc3339()
+}
+
+/// Applies `command` at hour `h` as `actor` through the JSON surface; it must be accepted.
+fn ok(sms: &mut Sms, h: i64, actor: &str, mut command: Value) -> Value {
+    command["at"] = json!(time(h));
+    command["actor"] = json!(actor);
+    let out = sms.apply_json(&command.to_string());
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["success"], true, "{command} -> {out}");
+    v
+}
+
+/// The answer's `value` to `query` through the JSON surface.
+fn ask(sms: &Sms, query: Value) -> Value {
+    let out = sms.query_json(&query.to_string());
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["success"], true, "{query} -> {out}");
+    v["answer"]["value"].clone()
+}
+
+/// Top management, configuration management, a change manager, an implementer who also owns
+/// services and risks, a CAB member and a risk manager; hardware under change control.
+fn engine() -> Sms {
+    let mut sms = Sms::new();
+    ok(
+        &mut sms,
+        0,
+        "ceo",
+        json!({
+            "op": "define_organisation",
+            "actors": [
+                {"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                {"key": "cfg", "name": "Configuration manager",
+                 "roles": [{"process_owner": "configuration_management"}]},
+                {"key": "cm", "name": "Change manager", "roles": ["change_manager"]},
+                {"key": "ops", "name": "Operations", "roles": ["implementer", "service_owner", "risk_owner"], "division": "retail"},
+                {"key": "cab", "name": "CAB member", "roles": ["cab_member"]},
+                {"key": "rm", "name": "Risk manager", "roles": ["risk_manager"]}
+            ],
+            "divisions": [{"key": "retail", "name": "Retail"}],
+            "change_policy": {
+                "scope": [{"kind": "hardware", "controlled": true}],
+                "approvals": [
+                    {"category": "normal", "from_level": "Low", "approver": "change_manager"},
+                    {"category": "normal", "from_level": "High", "approver": {"cab": {"quorum": 1}}}
+                ]
+            }
+        }),
+    );
+    let service = json!({"service": {"size": "small", "composition": "single",
+        "provision_source": "centralized", "consumers": "external"}});
+    for (key, kind) in [
+        ("svc-web", service.clone()),
+        ("svc-pay", service),
+        ("app-web", json!("application")),
+        ("app-pay", json!("application")),
+        ("db-main", json!("software")),
+        ("db-copy", json!("software")),
+    ] {
+        ok(
+            &mut sms,
+            1,
+            "cfg",
+            json!({"op": "add_ci", "key": key, "name": key, "kind": kind, "criticality": "low"}),
+        );
+    }
+    for (from, to) in [
+        ("svc-web", "app-web"),
+        ("svc-pay", "app-pay"),
+        ("app-web", "db-main"),
+    ] {
+        ok(
+            &mut sms,
+            1,
+            "cfg",
+            json!({"op": "relate", "from": from, "kind": "depends_on", "to": to}),
+        );
+    }
+    sms
+}
+
+/// Raises, assesses, approves and schedules change `key` (by `ops`) for hours `from`..`to`.
+fn scheduled(sms: &mut Sms, key: &str, targets: &[&str], delta: Value, from: i64, to: i64) {
+    ok(
+        sms,
+        from - 3,
+        "ops",
+        json!({"op": "raise_change", "key": key, "title": key, "targets": targets,
+               "implementer": "ops", "delta": delta}),
+    );
+    ok(
+        sms,
+        from - 3,
+        "ops",
+        json!({"op": "submit_change", "change": key}),
+    );
+    ok(
+        sms,
+        from - 2,
+        "cm",
+        json!({"op": "assess_change", "change": key}),
+    );
+    ok(
+        sms,
+        from - 2,
+        "cm",
+        json!({"op": "approve_change", "change": key}),
+    );
+    if ask(sms, json!({"query": "change", "change": key}))["status"] != "approved" {
+        ok(
+            sms,
+            from - 2,
+            "cab",
+            json!({"op": "approve_change", "change": key}),
+        );
+    }
+    ok(
+        sms,
+        from - 1,
+        "cm",
+        json!({"op": "schedule_change", "change": key, "start": time(from), "end": time(to)}),
+    );
+}
+
+/// Takes change `key` through its whole lifecycle, completing it successfully at hour `h`.
+fn deployed(sms: &mut Sms, key: &str, targets: &[&str], delta: Value, h: i64) -> Value {
+    scheduled(sms, key, targets, delta, h, h + 2);
+    ok(sms, h, "ops", json!({"op": "start_change", "change": key}));
+    ok(
+        sms,
+        h + 1,
+        "ops",
+        json!({"op": "complete_change", "change": key, "outcome": "successful"}),
+    )
+}
+
+// ---- known wrong answers ----
+
+#[test]
+fn a_completed_change_does_not_count_edits_as_touched_cis() {
+    let mut sms = engine();
+    // Three edits, two CIs: two edits of db-main and a relation from it to db-copy. The old
+    // count said 3 (the number of edits).
+    let events = deployed(
+        &mut sms,
+        "chg-db",
+        &["db-main", "db-copy"],
+        json!([
+            {"edit": "update_ci", "ci": "db-main", "update": {"set_attributes": {"version": {"text": "16"}}}},
+            {"edit": "update_ci", "ci": "db-main", "update": {"criticality": "medium"}},
+            {"edit": "relate", "from": "db-main", "kind": "depends_on", "to": "db-copy"}
+        ]),
+        10,
+    );
+    assert_eq!(
+        events["events"][0]["effects"],
+        json!([{"effect": "configuration_applied", "change": "chg-db", "touched": 2}])
+    );
+    // One edit, two CIs: a relation touches both ends (the old count said 1).
+    let events = deployed(
+        &mut sms,
+        "chg-rel",
+        &["app-pay", "db-copy"],
+        json!([{"edit": "relate", "from": "app-pay", "kind": "depends_on", "to": "db-copy"}]),
+        20,
+    );
+    assert_eq!(events["events"][0]["effects"][0]["touched"], 2);
+}
+
+#[test]
+fn change_metrics_do_not_report_an_unchecked_configuration_as_clean() {
+    let mut sms = engine();
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "take_baseline", "name": "before"}),
+    );
+    deployed(
+        &mut sms,
+        "chg-db",
+        &["db-main"],
+        json!([{"edit": "update_ci", "ci": "db-main", "update": {"name": "Main database"}}]),
+        10,
+    );
+    // An edit outside any change, and one more after the change touched db-main.
+    ok(
+        &mut sms,
+        20,
+        "cfg",
+        json!({"op": "update_ci", "ci": "db-copy", "update": {"name": "Copy"}}),
+    );
+    ok(
+        &mut sms,
+        21,
+        "cfg",
+        json!({"op": "take_baseline", "name": "after"}),
+    );
+    let (start, end) = (time(0), time(24));
+    // Without baselines: not checked (`null`), where it always said 0 before.
+    let m = ask(
+        &sms,
+        json!({"query": "change_metrics", "start": start, "end": end}),
+    );
+    assert_eq!(m["unauthorized"], Value::Null);
+    assert_eq!(m["implemented"], 1);
+    // With two baselines: counted, as `unauthorized_changes` lists them.
+    let m = ask(
+        &sms,
+        json!({"query": "change_metrics", "start": start, "end": end,
+               "from_baseline": "before", "to_baseline": "after"}),
+    );
+    assert_eq!(m["unauthorized"], 1);
+    let listed = ask(
+        &sms,
+        json!({"query": "unauthorized_changes", "from": "before", "to": "after"}),
+    );
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // The management review counts the same way.
+    let r = ask(
+        &sms,
+        json!({"query": "management_review", "start": start, "end": end,
+               "from_baseline": "before", "to_baseline": "after"}),
+    );
+    assert_eq!(r["changes"]["unauthorized"], 1);
+    assert_eq!(r["unauthorized"].as_array().unwrap().len(), 1);
+    // One baseline without the other is refused, naming both fields.
+    for query in [
+        json!({"query": "change_metrics", "start": start, "end": end, "from_baseline": "before"}),
+        json!({"query": "management_review", "start": start, "end": end, "to_baseline": "after"}),
+    ] {
+        let out = sms.query_json(&query.to_string());
+        assert!(
+            out.contains(r#""success":false"#) && out.contains("give both or neither"),
+            "{out}"
+        );
+    }
+    // The Markdown says so too.
+    let answer = sms
+        .query(&Query::ChangeMetrics {
+            start: at(0),
+            end: at(24),
+            from_baseline: None,
+            to_baseline: None,
+        })
+        .unwrap();
+    assert!(
+        matches!(&answer, Answer::ChangeMetrics(m) if m.to_markdown(&|i| i.to_string())
+            .contains("| unauthorized changes found | not checked (no baselines given) |")),
+        "{answer:?}"
+    );
+}
+
+#[test]
+fn the_evidence_map_lists_only_records_of_the_review_period() {
+    let mut sms = engine();
+    // March: a risk, a baseline, a deployment.
+    ok(
+        &mut sms,
+        2,
+        "ops",
+        json!({"op": "identify_risk", "key": "r-march", "title": "March risk",
+               "category": "technology", "owner": "ops"}),
+    );
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "take_baseline", "name": "march"}),
+    );
+    deployed(
+        &mut sms,
+        "chg-march",
+        &["db-main"],
+        json!([{"edit": "update_ci", "ci": "db-main", "update": {"name": "Main database"}}]),
+        10,
+    );
+    // April: another risk, a baseline, a change raised and assessed.
+    let april = 24 * 31;
+    ok(
+        &mut sms,
+        april,
+        "ops",
+        json!({"op": "identify_risk", "key": "r-april", "title": "April risk",
+               "category": "technology", "owner": "ops"}),
+    );
+    ok(
+        &mut sms,
+        april,
+        "cfg",
+        json!({"op": "take_baseline", "name": "april"}),
+    );
+    ok(
+        &mut sms,
+        april,
+        "ops",
+        json!({"op": "raise_change", "key": "chg-april", "title": "April change", "targets": ["db-copy"]}),
+    );
+    let review = |from: i64, to: i64| {
+        let r = ask(
+            &sms,
+            json!({"query": "management_review", "start": time(from), "end": time(to)}),
+        );
+        let records = |clause: &str| -> Vec<String> {
+            r["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["clause"] == clause)
+                .unwrap()["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_owned())
+                .collect()
+        };
+        (
+            records("6.1"),
+            records("8.2.6"),
+            records("8.5.1"),
+            records("8.5.3"),
+            records("7.5"),
+        )
+    };
+    let (risks, config, changes, deployments, log) = review(0, april - 1);
+    assert_eq!(risks, ["R-1 March risk"]);
+    assert_eq!(config[1..], ["baseline `march`".to_owned()]);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(
+        changes[0].starts_with("CHG-1 chg-march (implemented"),
+        "{changes:?}"
+    );
+    assert_eq!(deployments.len(), 1, "{deployments:?}");
+    assert_eq!(log, ["19 logged command(s)"]);
+    let (risks, config, changes, deployments, log) = review(april - 1, april + 24);
+    assert_eq!(risks, ["R-2 April risk"]);
+    assert_eq!(config[1..], ["baseline `april`".to_owned()]);
+    assert_eq!(changes, ["CHG-2 April change (draft)"]);
+    assert!(deployments.is_empty(), "{deployments:?}");
+    assert_eq!(log, ["3 logged command(s)"]);
+}

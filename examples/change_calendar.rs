@@ -387,7 +387,7 @@ fn main() -> Res<()> {
                 .find(|x| x.id == a)
                 .map_or_else(|| a.to_string(), |x| x.name.clone())
         };
-        println!("{}", schedule_markdown(&reg, &names, &people));
+        println!("{}", schedule_markdown(&reg, &cmdb, &names, &people));
     }
 
     // The month happens.

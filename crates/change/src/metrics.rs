@@ -334,19 +334,21 @@ impl ChangeMetrics {
     }
 }
 
-/// The forward schedule and its conflicts as Markdown.
-#[must_use]
+/// The forward schedule and its conflicts as Markdown (parent/child conflicts as the
+/// relations of `cmdb` stand).
 ///
 /// `names` gives a CI's display name, `people` an actor's.
+#[must_use]
 pub fn schedule_markdown(
     register: &ChangeRegister,
+    cmdb: &itsm_cmdb::Cmdb,
     names: &dyn Fn(Id<Ci>) -> String,
     people: &dyn Fn(Id<itsm_core::Actor>) -> String,
 ) -> String {
     let mut out = String::from(
         "## Forward schedule of change\n\n| Change | Title | Window | Status |\n| --- | --- | --- | --- |\n",
     );
-    for s in register.forward_schedule() {
+    for s in register.forward_schedule(cmdb) {
         // Change numbers start at 1; the register holds change n at position n - 1.
         let record = usize::try_from(s.change)
             .ok()
@@ -362,7 +364,7 @@ pub fn schedule_markdown(
             s.window.end().format("%Y-%m-%d %H:%M")
         );
     }
-    let conflicts = register.conflicts();
+    let conflicts = register.conflicts(cmdb);
     let _ = writeln!(out, "\n### Conflicts ({})\n", conflicts.len());
     if conflicts.is_empty() {
         out.push_str("None.\n");
@@ -399,6 +401,31 @@ pub fn schedule_markdown(
                 format!(
                     "CHG-{change}: outside the maintenance window of `{}`",
                     names(*service)
+                )
+            }
+            Conflict::Dependency {
+                ci,
+                changes,
+                dependents,
+                overlap,
+                pairs,
+            } => {
+                let who: Vec<String> = dependents
+                    .iter()
+                    .map(|d| format!("CHG-{} (`{}`)", d.change, names(d.ci)))
+                    .collect();
+                let count = if *pairs > 1 {
+                    format!(" ({pairs} overlapping pairs)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}: change `{}`, which {} need(s) directly, {} to {}{count}",
+                    crate::schedule::change_list(changes),
+                    names(*ci),
+                    who.join(", "),
+                    overlap.start().format("%Y-%m-%d %H:%M"),
+                    overlap.end().format("%Y-%m-%d %H:%M")
                 )
             }
             Conflict::Freeze { .. } => c.to_string(),

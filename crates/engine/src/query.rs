@@ -273,7 +273,7 @@ impl Sms {
                     .cloned()
                     .map(Box::new),
             ),
-            Query::Conflicts => Answer::Conflicts(self.changes.conflicts()),
+            Query::Conflicts => Answer::Conflicts(self.changes.conflicts(&self.cmdb)),
             Query::ChangeMetrics {
                 start,
                 end,

@@ -2,17 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use itsm_change::NewChange;
-use itsm_cmdb::{Ci, CiPatch, RedundancyGroup, Relation};
+use itsm_cmdb::{CiPatch, RedundancyGroup, Relation};
 use itsm_core::{Id, Period, Process, Role};
 use itsm_risk::{
     Assessment, NewAction, NewRisk, RegisterKind, RiskKind, RiskSource, Score, Treatment,
 };
 
-use crate::input::{check_strings, delta_ops, patch, patched, score};
+use crate::input::{check_strings, patched, score};
 use crate::keys::existing_ci;
 use crate::lookup::{CHANGE_MANAGEMENT, CONFIGURATION};
 use crate::sms::{Effect, Event, Sms};
-use crate::{Command, EngineError, ProvisionDef, TreatmentDef};
+use crate::{Command, EngineError, TreatmentDef};
 
 impl Sms {
     /// Applies `command` for the actor with key `actor` at time `at`. Validates first: on
@@ -87,48 +87,9 @@ impl Sms {
         let mut effects = Vec::new();
         match command {
             Command::DefineOrganisation { .. } => {}
-            Command::AddCi {
-                key: ci_key,
-                name,
-                kind,
-                criticality,
-                status,
-                provision,
-                owner,
-                attributes,
-            } => {
+            Command::AddCi(def) => {
                 Self::require(&actor, key, CONFIGURATION, "add configuration items")?;
-                let mut ci = Ci::new(ci_key.clone(), name.clone(), kind.clone());
-                if let Some(holder) = self.cmdb.ci(ci.id).filter(|h| h.key != *ci_key) {
-                    return Err(EngineError::KeyCollision {
-                        key: ci_key.clone(),
-                        holder: holder.key.clone(),
-                    });
-                }
-                if let Some(c) = criticality {
-                    ci.criticality = *c;
-                }
-                if let Some(s) = status {
-                    ci.status = *s;
-                }
-                if let Some(p) = provision {
-                    ci.provision = match p {
-                        ProvisionDef::Internal => itsm_cmdb::Provision::Internal,
-                        ProvisionDef::ExternalSupplier(k) => {
-                            itsm_cmdb::Provision::ExternalSupplier(Id::from_key(k))
-                        }
-                        ProvisionDef::InternalSupplier(k) => {
-                            itsm_cmdb::Provision::InternalSupplier(Id::from_key(k))
-                        }
-                        ProvisionDef::CustomerAsSupplier(k) => {
-                            itsm_cmdb::Provision::CustomerAsSupplier(Id::from_key(k))
-                        }
-                    };
-                }
-                if let Some(o) = owner {
-                    ci.owner = Some(self.actor_or_err(o)?.id);
-                }
-                ci.attributes = attributes.clone();
+                let ci = self.new_ci(def)?;
                 self.outside_change_control(&ci, "add")?;
                 self.cmdb.add_ci(ci)?;
             }
@@ -138,7 +99,8 @@ impl Sms {
                 self.outside_change_control(current, "update")?;
                 // Moving a CI into change-control scope is a change too (the way out is
                 // refused above: a controlled CI is not edited directly at all).
-                let next = patched(current, update);
+                let patch = self.ci_patch(update)?;
+                let next = patched(current, &patch);
                 if let Some(rule) = self.changes.policy().scope.controlling_rule(&next) {
                     return Err(EngineError::ScopeMove {
                         ci: ci.clone(),
@@ -147,7 +109,7 @@ impl Sms {
                     });
                 }
                 let id = current.id;
-                self.cmdb.update_ci(id, patch(update))?;
+                self.cmdb.update_ci(id, patch)?;
             }
             Command::RetireCi { ci } => {
                 Self::require(&actor, key, CONFIGURATION, "retire configuration items")?;
@@ -550,7 +512,7 @@ impl Sms {
                     .as_deref()
                     .map(|i| self.actor_or_err(i).map(|a| a.id))
                     .transpose()?;
-                new.delta = delta_ops(&self.cmdb, change_key, delta)?;
+                new.delta = self.delta_ops(change_key, delta)?;
                 new.estimated_cost = *estimated_cost;
                 new.factors = factors.clone();
                 new.new_technology = *new_technology;

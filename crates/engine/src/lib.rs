@@ -35,8 +35,8 @@ mod strict;
 
 pub use chain::{ChainKey, Digest};
 pub use command::{
-    ActorDef, AppetiteDef, BlackoutDef, CiUpdateDef, Command, DeltaDef, DivisionDef, LinksDef,
-    PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
+    ActorDef, AppetiteDef, BlackoutDef, CiDef, CiUpdateDef, Command, DeltaDef, DivisionDef,
+    LinksDef, PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
 };
 pub use error::EngineError;
 pub use itsm_core::text::excerpt;

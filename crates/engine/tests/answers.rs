@@ -28,6 +28,19 @@ fn ok(sms: &mut Sms, h: i64, actor: &str, mut command: Value) -> Value {
     v
 }
 
+/// Applies `command` at hour `h` as `actor`; it must be refused and change nothing. Returns
+/// the message.
+fn refused(sms: &mut Sms, h: i64, actor: &str, mut command: Value) -> String {
+    let before = sms.clone();
+    command["at"] = json!(time(h));
+    command["actor"] = json!(actor);
+    let out = sms.apply_json(&command.to_string());
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["success"], false, "{command} -> {out}");
+    assert_eq!(*sms, before, "a refusal changed the state: {command}");
+    v["errors"][0].as_str().unwrap().to_owned()
+}
+
 /// The answer's `value` to `query` through the JSON surface.
 fn ask(sms: &Sms, query: Value) -> Value {
     let out = sms.query_json(&query.to_string());
@@ -356,4 +369,132 @@ fn the_evidence_map_lists_only_records_of_the_review_period() {
     assert_eq!(changes, ["CHG-2 April change (draft)"]);
     assert!(deployments.is_empty(), "{deployments:?}");
     assert_eq!(log, ["3 logged command(s)"]);
+}
+
+// ---- one definition for a direct edit and a change's delta ----
+
+#[test]
+fn a_change_delta_can_set_status_provision_and_owner_as_a_direct_update_can() {
+    let mut sms = engine();
+    let update = json!({"status": "planned", "provision": {"external_supplier": "fastnet"},
+                        "owner": "cfg", "criticality": "high"});
+    // The direct update, on one CI ...
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "update_ci", "ci": "db-copy", "update": update}),
+    );
+    // ... and the same update through a change, on another, with a CI added with all fields.
+    deployed(
+        &mut sms,
+        "chg-db",
+        &["db-main"],
+        json!([
+            {"edit": "update_ci", "ci": "db-main", "update": update},
+            {"edit": "add_ci", "key": "db-new", "name": "New database", "kind": "software",
+             "status": "planned", "provision": {"external_supplier": "fastnet"},
+             "owner": "cfg", "criticality": "high"}
+        ]),
+        10,
+    );
+    let cmdb = sms.cmdb();
+    let (direct, changed, added) = (
+        cmdb.ci_by_key("db-copy").unwrap(),
+        cmdb.ci_by_key("db-main").unwrap(),
+        cmdb.ci_by_key("db-new").unwrap(),
+    );
+    let cfg = sms.actor("cfg").unwrap().id;
+    for ci in [direct, changed, added] {
+        assert_eq!(ci.status, itsm_cmdb::CiStatus::Planned, "{}", ci.key);
+        assert_eq!(
+            ci.provision,
+            itsm_cmdb::Provision::ExternalSupplier(itsm_core::Id::from_key("fastnet")),
+            "{}",
+            ci.key
+        );
+        assert_eq!(ci.owner, Some(cfg), "{}", ci.key);
+        assert_eq!(ci.criticality, itsm_cmdb::Criticality::High, "{}", ci.key);
+    }
+    assert_eq!(changed.last_change, sms.change_id("chg-db"));
+}
+
+#[test]
+fn a_delta_with_a_bad_value_is_refused_at_raise_as_a_direct_edit_is() {
+    let mut sms = engine();
+    let raise = |delta: Value| {
+        json!({"op": "raise_change", "key": "chg-bad", "title": "bad", "targets": ["db-main"],
+               "delta": delta})
+    };
+    // An owner who is not an actor: the same refusal, word for word, from the direct edit
+    // and from the change (at raise, not at completion).
+    let bad_owner = json!({"owner": "ghost"});
+    let direct = refused(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "update_ci", "ci": "db-main", "update": bad_owner}),
+    );
+    let delta = refused(
+        &mut sms,
+        2,
+        "ops",
+        raise(json!([{"edit": "update_ci", "ci": "db-main", "update": bad_owner}])),
+    );
+    assert_eq!(direct, "unknown actor `ghost`");
+    assert_eq!(delta, direct);
+    let added = refused(
+        &mut sms,
+        2,
+        "ops",
+        raise(
+            json!([{"edit": "add_ci", "key": "db-new", "name": "n", "kind": "software",
+                      "owner": "ghost"}]),
+        ),
+    );
+    assert_eq!(added, direct);
+    let direct_add = refused(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "add_ci", "key": "db-new", "name": "n", "kind": "software", "owner": "ghost"}),
+    );
+    assert_eq!(direct_add, direct);
+    // A value the definition does not hold is refused by the one definition, in both.
+    for (actor, command) in [
+        (
+            "cfg",
+            json!({"op": "update_ci", "ci": "db-main", "update": {"status": "sleeping"}}),
+        ),
+        (
+            "ops",
+            raise(
+                json!([{"edit": "update_ci", "ci": "db-main", "update": {"status": "sleeping"}}]),
+            ),
+        ),
+        (
+            "ops",
+            raise(
+                json!([{"edit": "add_ci", "key": "db-new", "name": "n", "kind": "software",
+                          "status": "sleeping"}]),
+            ),
+        ),
+    ] {
+        let m = refused(&mut sms, 2, actor, command);
+        assert!(
+            m.contains(
+                "unknown variant `sleeping`, expected one of `planned`, `active`, `retired`"
+            ),
+            "{m}"
+        );
+    }
+    // A key the CMDB holds is refused at raise, where it failed only at completion before.
+    let m = refused(
+        &mut sms,
+        2,
+        "ops",
+        raise(json!([{"edit": "add_ci", "key": "db-copy", "name": "n", "kind": "software"}])),
+    );
+    assert_eq!(m, "CI `db-copy` already exists");
+    assert_eq!(sms.changes().changes().len(), 0);
 }

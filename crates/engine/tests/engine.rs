@@ -85,16 +85,10 @@ fn organisation() -> Command {
 }
 
 fn add_ci(key: &str, kind: CiKind) -> Command {
-    Command::AddCi {
-        key: key.into(),
-        name: key.into(),
-        kind,
+    Command::AddCi(CiDef {
         criticality: Some(itsm_cmdb::Criticality::Critical),
-        status: None,
-        provision: None,
-        owner: None,
-        attributes: Default::default(),
-    }
+        ..CiDef::new(key, key, kind)
+    })
 }
 
 fn engine() -> Sms {
@@ -160,13 +154,7 @@ fn controlled_cis_change_only_through_changes() {
     );
     // Through a change: raise, submit, assess, approve, schedule, start, complete.
     let delta = vec![
-        DeltaDef::AddCi {
-            key: "host-1".into(),
-            name: "Host 1".into(),
-            kind: CiKind::Hardware,
-            criticality: None,
-            attributes: Default::default(),
-        },
+        DeltaDef::AddCi(CiDef::new("host-1", "Host 1", CiKind::Hardware)),
         DeltaDef::Relate {
             from: "app-shop".into(),
             kind: RelationKind::RunsOn,

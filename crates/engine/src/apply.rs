@@ -40,6 +40,14 @@ impl Sms {
         }
         let escalations_before = self.risks.all_escalations().len();
         let mut effects = self.dispatch(actor, at, &command)?;
+        // Accepted: the keys it names are how answers name its records.
+        self.names.parties_of(&command);
+        if matches!(command, Command::DefineOrganisation { .. }) {
+            self.names.organisation(
+                self.actors.iter().map(|(k, a)| (k, a.id)),
+                self.divisions.iter().map(|(k, d)| (k, d.id)),
+            );
+        }
         // CIs came or went: the policy's keys may now name other ids (a CI removed and added
         // again, a change's delta): the one resolver maps them again.
         if matches!(
@@ -184,10 +192,10 @@ impl Sms {
                     .find(|c| c.status.is_open() && c.request.targets.contains(&id))
                 {
                     let change = self
-                        .change_keys
-                        .iter()
-                        .find(|(_, v)| **v == c.id)
-                        .map_or_else(|| c.reference(), |(k, _)| k.clone());
+                        .names
+                        .change_key(c.id)
+                        .cloned()
+                        .unwrap_or_else(|| c.reference());
                     return Err(EngineError::TargetOfOpenChange {
                         ci: ci.clone(),
                         change,
@@ -207,6 +215,9 @@ impl Sms {
                     itsm_cmdb::Removal::Refuse
                 };
                 self.cmdb.remove_ci(id, mode)?;
+                // Records that named it (a closed change's targets, a risk's links) still
+                // answer with its key.
+                self.names.removed_ci(id, ci);
             }
             Command::ImportConfiguration { parts } => {
                 Self::require(
@@ -357,6 +368,7 @@ impl Sms {
                 new.review_interval_days = *review_interval_days;
                 let reference = self.risks.identify(&actor, at, new)?.reference;
                 self.risk_keys.insert(risk_key.clone(), reference);
+                self.names.risk(reference, risk_key);
                 effects.push(Effect::RiskIdentified {
                     key: risk_key.clone(),
                     reference,
@@ -521,6 +533,7 @@ impl Sms {
                 let c = self.changes.raise(&actor, at, &self.cmdb, new)?;
                 let (id, reference) = (c.id, c.reference());
                 self.change_keys.insert(change_key.clone(), id);
+                self.names.change(id, change_key);
                 effects.push(Effect::ChangeRaised {
                     key: change_key.clone(),
                     reference,

@@ -27,11 +27,13 @@ mod input;
 mod json;
 mod keys;
 mod lookup;
+mod names;
 mod organisation;
 mod query;
 mod review;
 mod sms;
 mod strict;
+pub mod view;
 
 pub use chain::{ChainKey, Digest};
 pub use command::{

@@ -103,6 +103,9 @@ pub struct Sms {
     /// The embedder's key for the log's MAC: never serialized.
     #[serde(skip_serializing)]
     pub(crate) key: Option<ChainKey>,
+    /// Keys by id for answers, derived from the log (see `names.rs`): never serialized.
+    #[serde(skip_serializing)]
+    pub(crate) names: crate::names::Names,
 }
 
 /// The serialized form of [`Sms`], checked when read back.
@@ -136,6 +139,8 @@ impl Sms {
         chain::verify(&r.log, key).map_err(|(seq, reason)| EngineError::Chain { seq, reason })?;
         let replayed = Self::replay_keyed(&r.log, key)?;
         let stored = Self {
+            // Derived from the log, which is compared below.
+            names: replayed.names.clone(),
             actors: r.actors,
             divisions: r.divisions,
             cmdb: r.cmdb,
@@ -243,6 +248,7 @@ impl Sms {
             policy_def: crate::PolicyDef::default(),
             log: Vec::new(),
             key: None,
+            names: crate::names::Names::default(),
         }
     }
 

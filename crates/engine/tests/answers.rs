@@ -15,7 +15,7 @@ fn at(h: i64) -> DateTime<Utc> {
 }
 
 fn time(h: i64) -> String {
-    at(h).to_rfc3339()
+    at(h).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Applies `command` at hour `h` as `actor` through the JSON surface; it must be accepted.
@@ -50,7 +50,8 @@ fn ask(sms: &Sms, query: Value) -> Value {
 }
 
 /// Top management, configuration management, a change manager, an implementer who also owns
-/// services and risks, a CAB member and a risk manager; hardware under change control.
+/// services and risks, a CAB member and a risk manager (whose rung reaches High); hardware
+/// under change control.
 fn engine() -> Sms {
     let mut sms = Sms::new();
     ok(
@@ -69,6 +70,8 @@ fn engine() -> Sms {
                 {"key": "rm", "name": "Risk manager", "roles": ["risk_manager"]}
             ],
             "divisions": [{"key": "retail", "name": "Retail"}],
+            "appetite": {"default_threshold": "Medium", "escalate_at": "High",
+                         "authority": [{"role": "risk_manager", "up_to": "High"}]},
             "change_policy": {
                 "scope": [{"kind": "hardware", "controlled": true}],
                 "approvals": [
@@ -267,18 +270,14 @@ fn change_metrics_do_not_report_an_unchecked_configuration_as_clean() {
         );
     }
     // The Markdown says so too.
-    let answer = sms
-        .query(&Query::ChangeMetrics {
-            start: at(0),
-            end: at(24),
-            from_baseline: None,
-            to_baseline: None,
-        })
-        .unwrap();
+    let period = itsm_core::Period::new(at(0), at(24)).unwrap();
+    let md = sms
+        .changes()
+        .metrics(period, None)
+        .to_markdown(&|i| i.to_string());
     assert!(
-        matches!(&answer, Answer::ChangeMetrics(m) if m.to_markdown(&|i| i.to_string())
-            .contains("| unauthorized changes found | not checked (no baselines given) |")),
-        "{answer:?}"
+        md.contains("| unauthorized changes found | not checked (no baselines given) |"),
+        "{md}"
     );
 }
 
@@ -497,4 +496,280 @@ fn a_delta_with_a_bad_value_is_refused_at_raise_as_a_direct_edit_is() {
     );
     assert_eq!(m, "CI `db-copy` already exists");
     assert_eq!(sms.changes().changes().len(), 0);
+}
+
+// ---- answers in the user's words ----
+
+/// The UUIDs written in `text`.
+fn uuids(text: &str) -> Vec<String> {
+    (0..text.len().saturating_sub(35))
+        .filter_map(|i| {
+            let w = text.get(i..i + 36)?;
+            w.bytes()
+                .enumerate()
+                .all(|(j, c)| {
+                    if [8, 13, 18, 23].contains(&j) {
+                        c == b'-'
+                    } else {
+                        c.is_ascii_hexdigit()
+                    }
+                })
+                .then(|| w.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn conflicts_name_changes_cis_services_and_implementers_by_key() {
+    let mut sms = engine();
+    // app-web depends on db-main; svc-web sits above both.
+    scheduled(&mut sms, "chg-app", &["app-web"], json!([]), 10, 14);
+    scheduled(&mut sms, "chg-db", &["db-main"], json!([]), 12, 16);
+    let conflicts = ask(&sms, json!({"query": "conflicts"}));
+    let window = json!({"start": time(12), "end": time(14)});
+    assert_eq!(
+        conflicts,
+        json!([
+            {"overlap": {"changes": ["chg-app", "chg-db"], "shared": {"service": "svc-web"},
+                         "overlap": window, "pairs": 1}},
+            {"overlap": {"changes": ["chg-app", "chg-db"], "shared": {"implementer": "ops"},
+                         "overlap": window, "pairs": 1}},
+            {"dependency": {"ci": "db-main", "changes": ["chg-db"],
+                            "dependents": [{"change": "chg-app", "ci": "app-web"}],
+                            "overlap": window, "pairs": 1}}
+        ]),
+        "{conflicts:#}"
+    );
+}
+
+#[test]
+fn changes_of_a_ci_and_of_one_it_needs_directly_conflict_without_a_service_above_them() {
+    let mut sms = engine();
+    // app-batch needs db-copy; no service sits above either.
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "add_ci", "key": "app-batch", "name": "Batch", "kind": "application"}),
+    );
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "relate", "from": "app-batch", "kind": "depends_on", "to": "db-copy"}),
+    );
+    scheduled(&mut sms, "chg-batch", &["app-batch"], json!([]), 10, 14);
+    scheduled(&mut sms, "chg-copy", &["db-copy"], json!([]), 12, 16);
+    let conflicts = ask(&sms, json!({"query": "conflicts"}));
+    let conflicts = conflicts.as_array().unwrap();
+    // Before, only the shared implementer was reported: the parent/child conflict went
+    // unseen without a service above both.
+    assert!(
+        conflicts.contains(&json!({"dependency": {
+            "ci": "db-copy", "changes": ["chg-copy"],
+            "dependents": [{"change": "chg-batch", "ci": "app-batch"}],
+            "overlap": {"start": time(12), "end": time(14)}, "pairs": 1}})),
+        "{conflicts:#?}"
+    );
+    assert!(
+        !conflicts
+            .iter()
+            .any(|c| c["overlap"]["shared"].get("service").is_some()),
+        "{conflicts:#?}"
+    );
+}
+
+#[test]
+fn no_answer_names_a_record_by_its_id() {
+    let mut sms = engine();
+    // A supplier, a removed CI that a closed change and a risk still name, risks with a
+    // division, links, a transfer, an acceptance and an overdue action, conflicts of every
+    // kind, change metrics per service and an unauthorized relation.
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "update_ci", "ci": "db-copy", "update": {"provision": {"external_supplier": "fastnet"}, "owner": "ops"}}),
+    );
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "add_ci", "key": "tmp", "name": "Temporary", "kind": "software"}),
+    );
+    ok(
+        &mut sms,
+        2,
+        "cfg",
+        json!({"op": "take_baseline", "name": "before"}),
+    );
+    deployed(
+        &mut sms,
+        "chg-tmp",
+        &["tmp", "db-main"],
+        json!([{"edit": "update_ci", "ci": "tmp", "update": {"owner": "cm"}},
+               {"edit": "add_ci", "key": "tmp-2", "name": "Temporary 2", "kind": "software",
+                "provision": {"internal_supplier": "it-dept"}, "owner": "ops"},
+               {"edit": "relate", "from": "tmp-2", "kind": "depends_on", "to": "db-main"}]),
+        10,
+    );
+    ok(
+        &mut sms,
+        12,
+        "cm",
+        json!({"op": "review_change", "change": "chg-tmp", "notes": "fine"}),
+    );
+    ok(
+        &mut sms,
+        12,
+        "cm",
+        json!({"op": "close_change", "change": "chg-tmp"}),
+    );
+    ok(
+        &mut sms,
+        13,
+        "ops",
+        json!({"op": "identify_risk", "key": "r-supplier", "title": "Supplier exit",
+               "category": "supplier", "owner": "ops", "division": "retail",
+               "links": {"cis": ["tmp", "db-copy"], "suppliers": ["fastnet"], "changes": ["chg-tmp"]},
+               "inherent": {"impact": "Minor", "likelihood": "Possible"}}),
+    );
+    ok(&mut sms, 13, "cfg", json!({"op": "remove_ci", "ci": "tmp"}));
+    ok(
+        &mut sms,
+        14,
+        "rm",
+        json!({"op": "treat_risk", "risk": "r-supplier",
+               "treatment": {"transfer": {"to": "insurer", "arrangement": "policy 7"}}}),
+    );
+    ok(
+        &mut sms,
+        14,
+        "ops",
+        json!({"op": "identify_risk", "key": "r-accepted", "title": "Small one",
+               "category": "technology", "owner": "ops",
+               "inherent": {"impact": "Minor", "likelihood": "Rare"}}),
+    );
+    ok(
+        &mut sms,
+        14,
+        "rm",
+        json!({"op": "accept_risk", "risk": "r-accepted", "until": "2026-12-31",
+               "rationale": "cheap to live with"}),
+    );
+    ok(
+        &mut sms,
+        14,
+        "ops",
+        json!({"op": "add_risk_action", "risk": "r-supplier", "description": "Find a second supplier",
+               "owner": "ops", "due": "2026-03-03"}),
+    );
+    ok(
+        &mut sms,
+        15,
+        "cfg",
+        json!({"op": "relate", "from": "app-pay", "kind": "depends_on", "to": "db-copy"}),
+    );
+    ok(
+        &mut sms,
+        15,
+        "cfg",
+        json!({"op": "take_baseline", "name": "after"}),
+    );
+    scheduled(&mut sms, "chg-app", &["app-web"], json!([]), 30, 34);
+    scheduled(&mut sms, "chg-db", &["db-main"], json!([]), 32, 36);
+    let (start, end) = (time(0), time(24 * 30));
+    let mut queries = vec![
+        json!({"query": "conflicts"}),
+        json!({"query": "escalations", "since": time(0)}),
+        json!({"query": "risk_report", "start": start, "end": end}),
+        json!({"query": "change_metrics", "start": start, "end": end,
+               "from_baseline": "before", "to_baseline": "after"}),
+        json!({"query": "unauthorized_changes", "from": "before", "to": "after"}),
+        json!({"query": "management_review", "start": start, "end": end,
+               "from_baseline": "before", "to_baseline": "after"}),
+        json!({"query": "risk", "risk": "r-supplier"}),
+        json!({"query": "risk", "risk": "R-2"}),
+    ];
+    for c in ["chg-tmp", "chg-app", "chg-db"] {
+        queries.push(json!({"query": "change", "change": c}));
+    }
+    for ci in sms.cmdb().cis() {
+        queries.push(json!({"query": "ci", "ci": ci.key}));
+    }
+    for q in &queries {
+        let out = sms.query_json(&q.to_string());
+        assert!(out.contains(r#""success":true"#), "{q} -> {out}");
+        assert_eq!(uuids(&out), Vec::<String>::new(), "{q} -> {out}");
+        // One code path: the JSON answer is the typed answer, serialized, and reads back.
+        let typed = sms
+            .query(&serde_json::from_value::<Query>(q.clone()).unwrap())
+            .unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Answer>(v["answer"].clone()).unwrap(),
+            typed,
+            "{q}"
+        );
+    }
+    // What the ids were, by key.
+    let ci = ask(&sms, json!({"query": "ci", "ci": "db-copy"}));
+    assert_eq!(ci["owner"], "ops");
+    assert_eq!(ci["provision"], json!({"external_supplier": "fastnet"}));
+    let added = ask(&sms, json!({"query": "ci", "ci": "tmp-2"}));
+    assert_eq!(added["provision"], json!({"internal_supplier": "it-dept"}));
+    assert_eq!(added["last_change"], "chg-tmp");
+    let risk = ask(&sms, json!({"query": "risk", "risk": "r-supplier"}));
+    assert_eq!(risk["reference"], "R-1");
+    assert_eq!(risk["key"], "r-supplier");
+    assert_eq!(risk["owner"], "ops");
+    assert_eq!(risk["division"], "retail");
+    // Links are sets: by key, in key order.
+    assert_eq!(
+        risk["links"],
+        json!({"cis": ["db-copy", "tmp"], "suppliers": ["fastnet"], "changes": ["chg-tmp"]})
+    );
+    assert_eq!(
+        risk["treatment"],
+        json!({"transfer": {"to": "insurer", "arrangement": "policy 7"}})
+    );
+    assert_eq!(risk["actions"][0]["owner"], "ops");
+    let accepted = ask(&sms, json!({"query": "risk", "risk": "r-accepted"}));
+    assert_eq!(accepted["treatment"]["accept"]["by"], "rm");
+    let change = ask(&sms, json!({"query": "change", "change": "chg-tmp"}));
+    assert_eq!(change["key"], "chg-tmp");
+    assert_eq!(change["reference"], "CHG-1");
+    assert_eq!(change["requester"], "ops");
+    // A removed CI is still named by the key it had.
+    assert_eq!(change["request"]["targets"], json!(["tmp", "db-main"]));
+    assert_eq!(
+        change["request"]["delta"][0],
+        json!({"edit": "update_ci", "ci": "tmp", "update": {"name": null, "status": null,
+               "criticality": null, "provision": null, "owner": "cm",
+               "set_attributes": {}, "remove_attributes": []}})
+    );
+    assert_eq!(change["approvals"][0]["by"], "cm");
+    assert_eq!(change["log"][0]["actor"], "ops");
+    assert_eq!(change["assessment"]["targets"], json!(["tmp", "db-main"]));
+    let metrics = ask(
+        &sms,
+        json!({"query": "change_metrics", "start": start, "end": end}),
+    );
+    assert_eq!(metrics["per_service"], json!([["svc-web", 1]]));
+    let unauthorized = ask(
+        &sms,
+        json!({"query": "unauthorized_changes", "from": "before", "to": "after"}),
+    );
+    assert!(
+        unauthorized
+            .as_array()
+            .unwrap()
+            .contains(&json!({"relation": {"relation": {"from": "app-pay", "kind": "depends_on", "to": "db-copy"}, "what": "added"}})),
+        "{unauthorized:#}"
+    );
+    let report = ask(
+        &sms,
+        json!({"query": "risk_report", "start": start, "end": end}),
+    );
+    assert_eq!(report["overdue_actions"][0]["owner"], "ops");
 }

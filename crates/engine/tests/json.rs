@@ -118,7 +118,9 @@ fn queries_answer_by_key_and_the_review_shows_evidence() {
             "5.3", "6.1", "7.5", "8.2.6", "8.5.1", "8.5.2", "8.5.3", "8.7.2", "8.7.3", "9.1", "9.3"
         ]
     );
-    let md = r.to_markdown(&|i| i.to_string());
+    let md = sms
+        .management_review(r.period, None)
+        .to_markdown(&|i| i.to_string());
     assert!(
         md.contains("| 8.2.6 | Configuration management | 2 |"),
         "{md}"

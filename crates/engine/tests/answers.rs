@@ -50,8 +50,8 @@ fn ask(sms: &Sms, query: Value) -> Value {
 }
 
 /// Top management, configuration management, a change manager, an implementer who also owns
-/// services and risks, a CAB member and a risk manager (whose rung reaches High); hardware
-/// under change control.
+/// services and risks, a CAB member and a risk manager (whose rung reaches High); the shared
+/// engine change policy (hardware under change control).
 fn engine() -> Sms {
     let mut sms = Sms::new();
     ok(
@@ -72,13 +72,7 @@ fn engine() -> Sms {
             "divisions": [{"key": "retail", "name": "Retail"}],
             "appetite": {"default_threshold": "Medium", "escalate_at": "High",
                          "authority": [{"role": "risk_manager", "up_to": "High"}]},
-            "change_policy": {
-                "scope": [{"kind": "hardware", "controlled": true}],
-                "approvals": [
-                    {"category": "normal", "from_level": "Low", "approver": "change_manager"},
-                    {"category": "normal", "from_level": "High", "approver": {"cab": {"quorum": 1}}}
-                ]
-            }
+            "change_policy": itsm_testkit::change_policy::engine_policy()
         }),
     );
     let service = json!({"service": {"size": "small", "composition": "single",

@@ -6,7 +6,7 @@
 )]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use itsm_change::{ApprovalRule, Approver, CategoryKind, Outcome};
+use itsm_change::Outcome;
 use itsm_cmdb::{CiKind, RelationKind, ServiceProfile};
 use itsm_core::Role;
 use itsm_engine::*;
@@ -61,26 +61,7 @@ fn organisation() -> Command {
             escalate_at: "High".into(),
             corporate_at: None,
         })),
-        change_policy: Some(Box::new(PolicyDef {
-            scope: vec![ScopeRuleDef {
-                kind: Some(itsm_cmdb::CiKindName::Hardware),
-                attribute: None,
-                controlled: true,
-            }],
-            approvals: vec![
-                ApprovalRule {
-                    category: CategoryKind::Normal,
-                    from_level: "Low".into(),
-                    approver: Approver::ChangeManager,
-                },
-                ApprovalRule {
-                    category: CategoryKind::Normal,
-                    from_level: "High".into(),
-                    approver: Approver::Cab { quorum: 1 },
-                },
-            ],
-            ..PolicyDef::default()
-        })),
+        change_policy: Some(Box::new(itsm_testkit::change_policy::engine_policy())),
     }
 }
 

@@ -4,18 +4,26 @@
 use itsm_engine::Sms;
 use proptest::prelude::*;
 
-const ORG: &str = r#"{"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
-  "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
-             {"key": "ops", "name": "Ops", "roles": ["implementer", "change_manager"]},
-             {"key": "cab", "name": "Cab", "roles": ["cab_member"]}],
-  "change_policy": {"scope": [{"kind": "hardware", "controlled": true}],
-                    "approvals": [{"category": "normal", "from_level": "Low", "approver": "change_manager"}],
-                    "allow_self_approval": true}}"#;
+/// The organisation, on the shared engine policy with self-approval allowed (`ops` both
+/// implements and approves).
+fn organisation() -> String {
+    let policy = itsm_engine::PolicyDef {
+        allow_self_approval: true,
+        ..itsm_testkit::change_policy::engine_policy()
+    };
+    serde_json::json!({"at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
+      "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                 {"key": "ops", "name": "Ops", "roles": ["implementer", "change_manager"]},
+                 {"key": "cab", "name": "Cab", "roles": ["cab_member"]}],
+      "change_policy": policy})
+    .to_string()
+}
 
 fn engine() -> Sms {
     let mut sms = Sms::new();
+    let org = organisation();
     for cmd in [
-        ORG,
+        org.as_str(),
         r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "svc-web", "name": "Web", "kind": {"service": {"size": "small", "composition": "single", "provision_source": "centralized", "consumers": "external"}}, "criticality": "high"}"#,
         r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-web", "name": "Web app", "kind": "application"}"#,
         r#"{"at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "relate", "from": "svc-web", "kind": "depends_on", "to": "app-web"}"#,

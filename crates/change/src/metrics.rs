@@ -414,16 +414,20 @@ pub fn schedule_markdown(
                     .iter()
                     .map(|d| format!("CHG-{} (`{}`)", d.change, names(d.ci)))
                     .collect();
+                let mut numbers: Vec<u32> = dependents.iter().map(|d| d.change).collect();
+                numbers.dedup();
                 let count = if *pairs > 1 {
                     format!(" ({pairs} overlapping pairs)")
                 } else {
                     String::new()
                 };
                 format!(
-                    "{}: change `{}`, which {} need(s) directly, {} to {}{count}",
+                    "{} {} `{}` while {} {} what needs it directly, {} to {}{count}",
                     crate::schedule::change_list(changes),
+                    crate::schedule::changes_verb(changes.len()),
                     names(*ci),
                     who.join(", "),
+                    crate::schedule::changes_verb(numbers.len()),
                     overlap.start().format("%Y-%m-%d %H:%M"),
                     overlap.end().format("%Y-%m-%d %H:%M")
                 )

@@ -133,6 +133,11 @@ pub enum Conflict {
     },
 }
 
+/// `changes` after one change, `change` after several.
+pub(crate) const fn changes_verb(n: usize) -> &'static str {
+    if n == 1 { "changes" } else { "change" }
+}
+
 /// `CHG-1 and CHG-2`, `CHG-1, CHG-2 and CHG-3`.
 pub(crate) fn change_list(changes: &[u32]) -> String {
     let mut out = String::new();
@@ -181,12 +186,15 @@ impl fmt::Display for Conflict {
                 overlap,
                 pairs,
             } => {
-                let numbers: Vec<u32> = dependents.iter().map(|d| d.change).collect();
+                let mut numbers: Vec<u32> = dependents.iter().map(|d| d.change).collect();
+                numbers.dedup();
                 write!(
                     f,
-                    "{} change what needs CI `{ci}` directly while {} change it, from {}",
-                    change_list(&numbers),
+                    "{} {} CI `{ci}` while {} {} what needs it directly, from {}",
                     change_list(changes),
+                    changes_verb(changes.len()),
+                    change_list(&numbers),
+                    changes_verb(numbers.len()),
                     when(overlap)
                 )?;
                 if *pairs > 1 {
@@ -831,7 +839,7 @@ mod tests {
         assert_eq!(
             c.to_string(),
             format!(
-                "CHG-1 change what needs CI `{db}` directly while CHG-2 change it, from \
+                "CHG-2 changes CI `{db}` while CHG-1 changes what needs it directly, from \
                  2026-06-01 02:00 to 2026-06-01 04:00"
             )
         );

@@ -649,7 +649,7 @@ fn the_schedule_reports_every_kind_of_conflict() {
         "{md}"
     );
     assert!(
-        md.contains("CHG-1: change `db-main`, which CHG-2 (`app-core`) need(s) directly, 2026-12-10 22:00 to 2026-12-10 23:00"),
+        md.contains("CHG-1 changes `db-main` while CHG-2 (`app-core`) changes what needs it directly, 2026-12-10 22:00 to 2026-12-10 23:00"),
         "{md}"
     );
 }

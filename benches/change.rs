@@ -77,6 +77,7 @@ fn schedule(n: usize) -> Vec<ScheduledChange> {
                     .collect(),
                 implementer: Some(Id::from_u128(rng.below(300) as u128)),
                 emergency: rng.chance(3),
+                needs: vec![],
             }
         })
         .collect()
@@ -138,7 +139,7 @@ fn main() {
     let answer = sms.query_json(r#"{"format": 1, "query": "conflicts"}"#);
     eprintln!(
         "[change] 3 000 changes in one window: {} changes scheduled, conflicts answer of {} bytes",
-        sms.changes().forward_schedule().len(),
+        sms.changes().forward_schedule(sms.cmdb()).len(),
         answer.len()
     );
     // One change whose window covers 1900-9999, on a service with nightly maintenance hours.
@@ -150,6 +151,7 @@ fn main() {
         services: vec![svc],
         implementer: None,
         emergency: false,
+        needs: vec![],
     }];
     let nightly = ChangePolicy {
         maintenance: [(
@@ -162,10 +164,10 @@ fn main() {
     };
     let mut g = c.benchmark_group("conflicts");
     g.bench_function("one_window_3000/forward_schedule_floor", |bch| {
-        bch.iter(|| black_box(&sms).changes().forward_schedule())
+        bch.iter(|| black_box(&sms).changes().forward_schedule(sms.cmdb()))
     });
     g.bench_function("one_window_3000/conflicts", |bch| {
-        bch.iter(|| black_box(&sms).changes().conflicts())
+        bch.iter(|| black_box(&sms).changes().conflicts(sms.cmdb()))
     });
     g.bench_function("one_window_3000/query", |bch| {
         bch.iter(|| black_box(&sms).query(&Query::Conflicts).expect("answer"))

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion};
-use itsm::engine::{ActorDef, Command, ScoreDef, Sms};
+use itsm::engine::{ActorDef, CiDef, Command, ScoreDef, Sms};
 use itsm_core::Role;
 use itsm_testkit::{OrgSpec, Organisation};
 
@@ -68,16 +68,11 @@ fn commands() -> Vec<(&'static str, DateTime<Utc>, Command)> {
         out.push((
             "cfg",
             t0 + TimeDelta::seconds(i as i64),
-            Command::AddCi {
-                key: c.key.clone(),
-                name: c.name.clone(),
-                kind: c.kind.clone(),
+            Command::AddCi(CiDef {
                 criticality: Some(c.criticality),
-                status: None,
-                provision: None,
-                owner: None,
                 attributes: c.attributes.clone(),
-            },
+                ..CiDef::new(c.key.clone(), c.name.clone(), c.kind.clone())
+            }),
         ));
     }
     for r in &org.parts.relations {

@@ -387,7 +387,7 @@ fn main() -> Res<()> {
                 .find(|x| x.id == a)
                 .map_or_else(|| a.to_string(), |x| x.name.clone())
         };
-        println!("{}", schedule_markdown(&reg, &names, &people));
+        println!("{}", schedule_markdown(&reg, &cmdb, &names, &people));
     }
 
     // The month happens.
@@ -447,7 +447,7 @@ fn main() -> Res<()> {
     let names = |i: Id<itsm::cmdb::Ci>| cmdb.ci(i).map_or_else(|| i.to_string(), |x| x.key.clone());
     println!(
         "{}",
-        reg.metrics(december, unauthorized.len())
+        reg.metrics(december, Some((&before, &after)))
             .to_markdown(&names)
     );
     println!("\n## Unauthorized changes\n");

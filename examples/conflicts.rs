@@ -17,7 +17,7 @@
 use std::error::Error;
 use std::time::Instant;
 
-use itsm::change::Conflict;
+use itsm::engine::view::ConflictView;
 use itsm::engine::{Answer, Query, Sms};
 use serde_json::{Value, json};
 
@@ -143,7 +143,7 @@ fn main() -> Res<()> {
         return Err("not a conflicts answer".into());
     };
     let (groups, pairs) = conflicts.iter().fold((0, 0), |(g, p), c| match c {
-        Conflict::Overlap { pairs, .. } => (g + 1, p + pairs),
+        ConflictView::Overlap { pairs, .. } => (g + 1, p + pairs),
         _ => (g, p),
     });
     println!(

@@ -1415,6 +1415,12 @@ impl Gen {
                 if self.chance(30) {
                     u.insert("criticality".into(), self.value(K::Criticality));
                 }
+                if self.chance(20) {
+                    u.insert("provision".into(), self.value(K::Provision));
+                }
+                if self.chance(20) {
+                    u.insert("owner".into(), self.value(K::Actor));
+                }
                 if self.chance(30) {
                     u.insert("set_attributes".into(), self.value(K::Attrs));
                 }
@@ -1532,6 +1538,15 @@ impl Gen {
                 e.insert("kind".into(), v(self, K::CiKind));
                 if self.chance(50) {
                     e.insert("criticality".into(), v(self, K::Criticality));
+                }
+                if self.chance(20) {
+                    e.insert("status".into(), v(self, K::CiStatus));
+                }
+                if self.chance(20) {
+                    e.insert("provision".into(), v(self, K::Provision));
+                }
+                if self.chance(20) {
+                    e.insert("owner".into(), v(self, K::Actor));
                 }
                 if self.chance(30) {
                     e.insert("attributes".into(), v(self, K::Attrs));
@@ -1952,7 +1967,12 @@ const QUERIES: &[(&str, &[(&str, K, bool)])] = &[
     ("conflicts", &[]),
     (
         "change_metrics",
-        &[("start", K::Time, true), ("end", K::Time, true)],
+        &[
+            ("start", K::Time, true),
+            ("end", K::Time, true),
+            ("from_baseline", K::Baseline, false),
+            ("to_baseline", K::Baseline, false),
+        ],
     ),
     (
         "unauthorized_changes",

@@ -5,6 +5,7 @@
     reason = "integration test helpers: a panic is a failing test"
 )]
 
+mod answers;
 mod fuzz;
 mod impact_example;
 mod maps;

@@ -45,4 +45,4 @@ pub use policy::{
 };
 pub use register::{ChangeRegister, MAX_LOG};
 pub use risks::raise_risks;
-pub use schedule::{Conflict, ScheduledChange, Shared, find_conflicts};
+pub use schedule::{Conflict, DependentChange, ScheduledChange, Shared, find_conflicts};

@@ -60,8 +60,10 @@ pub struct ChangeMetrics {
     pub max_lead_time_hours: Decimal,
     /// Implemented changes per impacted service, most first.
     pub per_service: Vec<(Id<Ci>, usize)>,
-    /// Unauthorized changes found (given by the caller from [`ChangeRegister::unauthorized`]).
-    pub unauthorized: usize,
+    /// How many differences between the two baselines the metrics were asked for no change
+    /// explains ([`ChangeRegister::unauthorized`]); `None` when no baselines were given (not
+    /// checked, which is not the same as none found).
+    pub unauthorized: Option<usize>,
 }
 
 /// One decimal, always shown (`100.0`).
@@ -109,10 +111,17 @@ fn lead_time_hours(leads: &[TimeDelta]) -> (Decimal, Decimal) {
 }
 
 impl ChangeRegister {
-    /// Metrics for `period`; `unauthorized` is the count found by
-    /// [`ChangeRegister::unauthorized`] for the same period.
+    /// Metrics for `period`. With two baselines (`before`, `after`: usually taken at the
+    /// start and the end of the period), the unauthorized changes between them are counted
+    /// ([`ChangeRegister::unauthorized`]); without, [`ChangeMetrics::unauthorized`] is `None`:
+    /// a configuration that was not compared is not reported as clean.
     #[must_use]
-    pub fn metrics(&self, period: Period, unauthorized: usize) -> ChangeMetrics {
+    pub fn metrics(
+        &self,
+        period: Period,
+        baselines: Option<(&Baseline, &Baseline)>,
+    ) -> ChangeMetrics {
+        let unauthorized = baselines.map(|(before, after)| self.unauthorized(before, after).len());
         let mut raised_by_category: BTreeMap<String, usize> = BTreeMap::new();
         let (mut raised, mut emergencies) = (0, 0);
         let (mut successful, mut failed, mut backed_out) = (0, 0, 0);
@@ -304,7 +313,13 @@ impl ChangeMetrics {
                 "longest lead time",
                 format!("{} h", self.max_lead_time_hours),
             ),
-            ("unauthorized changes found", self.unauthorized.to_string()),
+            (
+                "unauthorized changes found",
+                self.unauthorized.map_or_else(
+                    || "not checked (no baselines given)".to_owned(),
+                    |n| n.to_string(),
+                ),
+            ),
         ];
         for (k, v) in rows {
             let _ = writeln!(out, "| {k} | {v} |");
@@ -319,19 +334,21 @@ impl ChangeMetrics {
     }
 }
 
-/// The forward schedule and its conflicts as Markdown.
-#[must_use]
+/// The forward schedule and its conflicts as Markdown (parent/child conflicts as the
+/// relations of `cmdb` stand).
 ///
 /// `names` gives a CI's display name, `people` an actor's.
+#[must_use]
 pub fn schedule_markdown(
     register: &ChangeRegister,
+    cmdb: &itsm_cmdb::Cmdb,
     names: &dyn Fn(Id<Ci>) -> String,
     people: &dyn Fn(Id<itsm_core::Actor>) -> String,
 ) -> String {
     let mut out = String::from(
         "## Forward schedule of change\n\n| Change | Title | Window | Status |\n| --- | --- | --- | --- |\n",
     );
-    for s in register.forward_schedule() {
+    for s in register.forward_schedule(cmdb) {
         // Change numbers start at 1; the register holds change n at position n - 1.
         let record = usize::try_from(s.change)
             .ok()
@@ -347,7 +364,7 @@ pub fn schedule_markdown(
             s.window.end().format("%Y-%m-%d %H:%M")
         );
     }
-    let conflicts = register.conflicts();
+    let conflicts = register.conflicts(cmdb);
     let _ = writeln!(out, "\n### Conflicts ({})\n", conflicts.len());
     if conflicts.is_empty() {
         out.push_str("None.\n");
@@ -384,6 +401,35 @@ pub fn schedule_markdown(
                 format!(
                     "CHG-{change}: outside the maintenance window of `{}`",
                     names(*service)
+                )
+            }
+            Conflict::Dependency {
+                ci,
+                changes,
+                dependents,
+                overlap,
+                pairs,
+            } => {
+                let who: Vec<String> = dependents
+                    .iter()
+                    .map(|d| format!("CHG-{} (`{}`)", d.change, names(d.ci)))
+                    .collect();
+                let mut numbers: Vec<u32> = dependents.iter().map(|d| d.change).collect();
+                numbers.dedup();
+                let count = if *pairs > 1 {
+                    format!(" ({pairs} overlapping pairs)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} {} `{}` while {} {} what needs it directly, {} to {}{count}",
+                    crate::schedule::change_list(changes),
+                    crate::schedule::changes_verb(changes.len()),
+                    names(*ci),
+                    who.join(", "),
+                    crate::schedule::changes_verb(numbers.len()),
+                    overlap.start().format("%Y-%m-%d %H:%M"),
+                    overlap.end().format("%Y-%m-%d %H:%M")
                 )
             }
             Conflict::Freeze { .. } => c.to_string(),

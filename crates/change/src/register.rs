@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use itsm_cmdb::Cmdb;
+use itsm_cmdb::{BatchOutcome, Cmdb};
 use itsm_core::{Actor, Id, Period, Role};
 use itsm_risk::RiskMatrix;
 use serde::{Deserialize, Serialize};
@@ -152,6 +152,20 @@ fn capacity(actor: &Actor, needed: &[Approver]) -> Option<Approver> {
     })
 }
 
+/// Refuses a record whose log is full (see [`MAX_LOG`]).
+fn room_in_log(next: &Change) -> Result<(), ChangeError> {
+    if next.log.len() >= MAX_LOG {
+        return Err(ChangeError::Invalid {
+            change: next.reference(),
+            field: "log",
+            why: format!(
+                "a change record holds at most {MAX_LOG} entries; cancel it and raise a new change"
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl ChangeRegister {
     /// An empty register under `policy`, scoring on `matrix`.
     ///
@@ -227,15 +241,7 @@ impl ChangeRegister {
         action: String,
         mut next: Change,
     ) -> Result<&Change, ChangeError> {
-        if next.log.len() >= MAX_LOG {
-            return Err(ChangeError::Invalid {
-                change: next.reference(),
-                field: "log",
-                why: format!(
-                    "a change record holds at most {MAX_LOG} entries; cancel it and raise a new change"
-                ),
-            });
-        }
+        room_in_log(&next)?;
         next.log.push(LogEntry {
             at,
             actor: actor.id,
@@ -663,7 +669,8 @@ impl ChangeRegister {
     }
 
     /// Ends implementation. A successful change applies its delta to `cmdb` in one step and
-    /// stamps the touched CIs; a failed or backed-out one leaves `cmdb` as it was.
+    /// stamps the touched CIs; a failed or backed-out one leaves `cmdb` as it was. Answers what
+    /// the delta did to the CMDB (the CIs touched and removed; empty unless successful).
     ///
     /// # Errors
     /// [`ChangeError::IllegalTransition`]; [`ChangeError::Deployment`] when the delta is
@@ -675,7 +682,7 @@ impl ChangeRegister {
         id: Id<ChangeId>,
         outcome: Outcome,
         cmdb: &mut Cmdb,
-    ) -> Result<&Change, ChangeError> {
+    ) -> Result<BatchOutcome, ChangeError> {
         let idx = self.index(id)?;
         let c = self.current(idx)?;
         if c.status != ChangeStatus::Implementing {
@@ -707,15 +714,19 @@ impl ChangeRegister {
                 next.review_required = true;
             }
         }
-        if outcome == Outcome::Successful {
+        // The record must have room for the entry before the CMDB is touched: a refusal after
+        // the deployment would leave the CMDB changed and the change not.
+        room_in_log(&next)?;
+        let deployed = if outcome == Outcome::Successful {
             cmdb.apply_batch(c.request.delta.clone(), Some(c.id))
                 .map_err(|error| ChangeError::Deployment {
                     change: c.reference(),
                     error: Box::new(error),
-                })?;
+                })?
         } else {
             next.review_required = true;
-        }
+            BatchOutcome::default()
+        };
         next.status = ChangeStatus::Implemented(outcome);
         next.outcome = Some(outcome);
         next.implemented_at = Some(at);
@@ -725,7 +736,8 @@ impl ChangeRegister {
             at,
             format!("implemented: {outcome:?}").to_lowercase(),
             next,
-        )
+        )?;
+        Ok(deployed)
     }
 
     /// Records the post-implementation review.

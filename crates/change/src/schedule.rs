@@ -18,11 +18,11 @@
 //! short one.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use itsm_cmdb::Ci;
+use itsm_cmdb::{Ci, Cmdb};
 use itsm_core::{Actor, Id, Period};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,20 @@ pub struct ScheduledChange {
     pub implementer: Option<Id<Actor>>,
     /// Emergency changes may run inside freezes (flagged, not refused).
     pub emergency: bool,
+    /// The direct dependencies of the CIs it changes: (a CI it changes, a CI that one needs
+    /// directly), as [`itsm_cmdb::Cmdb::direct_dependencies`] gives them.
+    #[serde(default)]
+    pub needs: Vec<(Id<Ci>, Id<Ci>)>,
+}
+
+/// A change of a CI that needs another CI directly (see [`Conflict::Dependency`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DependentChange {
+    /// The change, by number.
+    pub change: u32,
+    /// The CI it changes, which needs the CI depended on directly.
+    pub ci: Id<Ci>,
 }
 
 /// What two changes share.
@@ -78,6 +92,27 @@ pub enum Conflict {
         /// most n(n-1)/2 for n.
         pairs: u64,
     },
+    /// Changes of a CI, and changes of CIs that need it directly (ServiceNow's parent/child CI
+    /// conflict), in windows that overlap. Reported whether or not a service sits above both
+    /// (that is an [`Conflict::Overlap`] on the service besides). One entry per CI depended on
+    /// and per stretch of time its changes' and its dependents' changes' windows cover without
+    /// a gap, listing the changes whose window overlaps a window of another change on the
+    /// other side: each change is listed once, so the answer grows with the changes, not with
+    /// the pairs.
+    Dependency {
+        /// The CI depended on.
+        ci: Id<Ci>,
+        /// The changes that change it, by number.
+        changes: Vec<u32>,
+        /// The changes of CIs that need it directly, each with that CI.
+        dependents: Vec<DependentChange>,
+        /// From the first instant a change of `ci` and a change of a dependent are both in
+        /// their windows to the last (not every instant between need have one).
+        overlap: Period,
+        /// How many (change of `ci`, change of a dependent) pairs of different changes have
+        /// overlapping windows.
+        pairs: u64,
+    },
     /// A window inside a freeze that applies.
     Freeze {
         /// The change.
@@ -96,6 +131,11 @@ pub enum Conflict {
         /// The service.
         service: Id<Ci>,
     },
+}
+
+/// `changes` after one change, `change` after several.
+pub(crate) const fn changes_verb(n: usize) -> &'static str {
+    if n == 1 { "changes" } else { "change" }
 }
 
 /// `CHG-1 and CHG-2`, `CHG-1, CHG-2 and CHG-3`.
@@ -134,6 +174,29 @@ impl fmt::Display for Conflict {
                     Shared::Implementer(id) => format!("book the same implementer `{id}`"),
                 };
                 write!(f, "{} {what} from {}", change_list(changes), when(overlap))?;
+                if *pairs > 1 {
+                    write!(f, " ({pairs} overlapping pairs)")?;
+                }
+                Ok(())
+            }
+            Self::Dependency {
+                ci,
+                changes,
+                dependents,
+                overlap,
+                pairs,
+            } => {
+                let mut numbers: Vec<u32> = dependents.iter().map(|d| d.change).collect();
+                numbers.dedup();
+                write!(
+                    f,
+                    "{} {} CI `{ci}` while {} {} what needs it directly, from {}",
+                    change_list(changes),
+                    changes_verb(changes.len()),
+                    change_list(&numbers),
+                    changes_verb(numbers.len()),
+                    when(overlap)
+                )?;
                 if *pairs > 1 {
                     write!(f, " ({pairs} overlapping pairs)")?;
                 }
@@ -250,6 +313,275 @@ impl KeySweep {
     }
 }
 
+/// Which side of a dependency a window is on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Side {
+    /// The change changes the CI depended on.
+    Changes,
+    /// The change changes these CIs, which need it directly.
+    Needs(Vec<Id<Ci>>),
+}
+
+/// The most recent openings on one side of a [`LinkSweep`]: enough to tell, when a window of
+/// the other side closes, whether a window of another change opened on this side while it was
+/// open.
+#[derive(Default)]
+struct Openings {
+    /// The last opening: (sequence number, change).
+    last: Option<(usize, u32)>,
+    /// The last opening of another change than `last`'s.
+    other: Option<usize>,
+}
+
+impl Openings {
+    fn push(&mut self, seq: usize, change: u32) {
+        match self.last {
+            Some((s, c)) if c != change => {
+                self.other = Some(s);
+            }
+            _ => {}
+        }
+        self.last = Some((seq, change));
+    }
+
+    /// Whether a window of another change than `change` opened after `seq`.
+    fn since(&self, seq: usize, change: u32) -> bool {
+        match self.last {
+            Some((s, c)) if c != change => s > seq,
+            Some(_) => self.other.is_some_and(|s| s > seq),
+            None => false,
+        }
+    }
+}
+
+/// One window of a [`LinkSweep`].
+struct LinkWindow {
+    change: u32,
+    /// `None` on the `Changes` side; the dependent CIs on the `Needs` side.
+    needs: Option<Vec<Id<Ci>>>,
+    /// Whether a window of another change on the other side was open when it opened.
+    partnered: bool,
+}
+
+/// A stretch of overlapping windows (their union is connected) being built by [`LinkSweep`].
+#[derive(Default)]
+struct LinkGroup {
+    /// The first and last instants a change of the CI and a change of a dependent overlap.
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    changes: Vec<u32>,
+    dependents: Vec<DependentChange>,
+    pairs: u64,
+}
+
+/// The sweep over the windows of the changes of one CI (`Changes` side) and of the changes of
+/// CIs that need it directly (`Needs` side), fed in order of start. Windows are grouped by
+/// the connected stretches of their union; a group lists only the windows that overlap a
+/// window of another change on the other side, so each window is listed at most once and the
+/// answer stays linear, whatever the number of changes in a stretch.
+struct LinkSweep {
+    ci: Id<Ci>,
+    windows: Vec<LinkWindow>,
+    /// Windows still open: (end, sequence number), earliest end first.
+    open: BinaryHeap<Reverse<(DateTime<Utc>, usize)>>,
+    /// Open windows per change, on each side.
+    changing: BTreeMap<u32, usize>,
+    needing: BTreeMap<u32, usize>,
+    /// The most recent openings on each side.
+    opened_changing: Openings,
+    opened_needing: Openings,
+    group: LinkGroup,
+}
+
+impl LinkSweep {
+    fn new(ci: Id<Ci>) -> Self {
+        Self {
+            ci,
+            windows: Vec::new(),
+            open: BinaryHeap::new(),
+            changing: BTreeMap::new(),
+            needing: BTreeMap::new(),
+            opened_changing: Openings::default(),
+            opened_needing: Openings::default(),
+            group: LinkGroup::default(),
+        }
+    }
+
+    /// Pairs of different changes, one on each side, open now.
+    fn pairs_open(&self) -> u64 {
+        let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+        let both = self
+            .changing
+            .keys()
+            .filter(|c| self.needing.contains_key(c))
+            .count();
+        n(self.changing.len())
+            .saturating_mul(n(self.needing.len()))
+            .saturating_sub(n(both))
+    }
+
+    /// Open windows of other changes than `change` on the `changing` side or the other.
+    fn others_open(&self, changing: bool, change: u32) -> bool {
+        let side = if changing {
+            &self.changing
+        } else {
+            &self.needing
+        };
+        side.keys().any(|c| *c != change)
+    }
+
+    fn close(&mut self, until: Option<DateTime<Utc>>, out: &mut Vec<Conflict>) {
+        while let Some(&Reverse((end, seq))) = self.open.peek() {
+            if until.is_some_and(|u| end > u) {
+                break;
+            }
+            self.open.pop();
+            let Some(w) = self.windows.get(seq) else {
+                continue;
+            };
+            let (change, changing) = (w.change, w.needs.is_none());
+            let before = self.pairs_open();
+            let side = if changing {
+                &mut self.changing
+            } else {
+                &mut self.needing
+            };
+            if let Some(n) = side.get_mut(&change) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    side.remove(&change);
+                }
+            }
+            if before > 0 && self.pairs_open() == 0 {
+                self.group.last = Some(end);
+            }
+            let other = if changing {
+                &self.opened_needing
+            } else {
+                &self.opened_changing
+            };
+            if w.partnered || other.since(seq, change) {
+                match &w.needs {
+                    None => self.group.changes.push(change),
+                    Some(cis) => self
+                        .group
+                        .dependents
+                        .extend(cis.iter().map(|ci| DependentChange { change, ci: *ci })),
+                }
+            }
+            if self.open.is_empty() {
+                let group = std::mem::take(&mut self.group);
+                self.emit(group, out);
+            }
+        }
+    }
+
+    fn open(&mut self, window: &Period, change: u32, side: Side) {
+        let seq = self.windows.len();
+        let changing = side == Side::Changes;
+        let before = self.pairs_open();
+        let partnered = self.others_open(!changing, change);
+        self.open.push(Reverse((window.end(), seq)));
+        let needs = match side {
+            Side::Changes => {
+                *self.changing.entry(change).or_default() += 1;
+                self.opened_changing.push(seq, change);
+                None
+            }
+            Side::Needs(cis) => {
+                *self.needing.entry(change).or_default() += 1;
+                self.opened_needing.push(seq, change);
+                Some(cis)
+            }
+        };
+        self.windows.push(LinkWindow {
+            change,
+            needs,
+            partnered,
+        });
+        let after = self.pairs_open();
+        if before == 0 && after > 0 && self.group.first.is_none() {
+            self.group.first = Some(window.start());
+        }
+        self.group.pairs = self
+            .group
+            .pairs
+            .saturating_add(after.saturating_sub(before));
+    }
+
+    fn emit(&self, mut group: LinkGroup, out: &mut Vec<Conflict>) {
+        group.changes.sort_unstable();
+        group.changes.dedup();
+        group.dependents.sort_unstable();
+        group.dependents.dedup();
+        let (Some(first), Some(last)) = (group.first, group.last) else {
+            return;
+        };
+        if let (Ok(overlap), true) = (Period::new(first, last), group.pairs > 0) {
+            out.push(Conflict::Dependency {
+                ci: self.ci,
+                changes: group.changes,
+                dependents: group.dependents,
+                overlap,
+                pairs: group.pairs,
+            });
+        }
+    }
+}
+
+/// One window keyed by a CI for the parent/child sweep: (the CI, start, change, side,
+/// window), in the order the sweep takes them.
+type LinkInterval = (Id<Ci>, DateTime<Utc>, u32, Side, Period);
+
+/// The parent/child conflicts of `schedule` (see [`Conflict::Dependency`]): every window is
+/// keyed by the CIs it changes (`Changes` side) and by the CIs those need directly (`Needs`
+/// side), and each key's windows are swept in order of start. Linear in the (change, CI) and
+/// (change, direct dependency) pairs, whatever the number of changes in a window.
+fn dependency_conflicts(schedule: &[ScheduledChange], out: &mut Vec<Conflict>) {
+    if schedule.iter().all(|s| s.needs.is_empty()) {
+        return;
+    }
+    let mut intervals: Vec<LinkInterval> = Vec::new();
+    for s in schedule.iter().filter(|s| !s.window.is_empty()) {
+        let mut changed: Vec<Id<Ci>> = s.cis.clone();
+        changed.sort_unstable();
+        changed.dedup();
+        let mut needs: BTreeMap<Id<Ci>, Vec<Id<Ci>>> = BTreeMap::new();
+        for (ci, need) in &s.needs {
+            if ci != need {
+                needs.entry(*need).or_default().push(*ci);
+            }
+        }
+        intervals.extend(
+            changed
+                .into_iter()
+                .map(|ci| (ci, s.window.start(), s.change, Side::Changes, s.window)),
+        );
+        intervals.extend(needs.into_iter().map(|(need, mut cis)| {
+            cis.sort_unstable();
+            cis.dedup();
+            (need, s.window.start(), s.change, Side::Needs(cis), s.window)
+        }));
+    }
+    intervals.sort_unstable();
+    for run in intervals.chunk_by(|a, b| a.0 == b.0) {
+        let Some((ci, ..)) = run.first() else {
+            continue;
+        };
+        // A CI that no scheduled change changes has nothing on the `Changes` side.
+        if !run.iter().any(|i| i.3 == Side::Changes) {
+            continue;
+        }
+        let mut sweep = LinkSweep::new(*ci);
+        for (_, start, change, side, window) in run {
+            // Windows are half-open: one ending at this start has closed.
+            sweep.close(Some(*start), out);
+            sweep.open(window, *change, side.clone());
+        }
+        sweep.close(None, out);
+    }
+}
+
 /// Every conflict on `schedule` under `policy`, sorted.
 ///
 /// Overlaps are grouped (see [`Conflict::Overlap`]): the groups list, in all, at most twice
@@ -292,6 +624,7 @@ pub fn find_conflicts(schedule: &[ScheduledChange], policy: &ChangePolicy) -> Ve
         }
         sweep.close(None, &mut out);
     }
+    dependency_conflicts(schedule, &mut out);
     for s in schedule {
         for b in &policy.blackouts {
             let applies =
@@ -323,9 +656,10 @@ pub fn find_conflicts(schedule: &[ScheduledChange], policy: &ChangePolicy) -> Ve
 }
 
 impl ChangeRegister {
-    /// The forward schedule: every scheduled or implementing change with a window, by start.
+    /// The forward schedule: every scheduled or implementing change with a window, by start,
+    /// with the direct dependencies its CIs have in `cmdb`.
     #[must_use]
-    pub fn forward_schedule(&self) -> Vec<ScheduledChange> {
+    pub fn forward_schedule(&self, cmdb: &Cmdb) -> Vec<ScheduledChange> {
         let mut out: Vec<ScheduledChange> = self
             .changes()
             .iter()
@@ -347,6 +681,18 @@ impl ChangeRegister {
                         .collect(),
                     implementer: c.request.implementer,
                     emergency: c.is_emergency(),
+                    // A target the CMDB does not hold (yet) needs nothing there.
+                    needs: c
+                        .request
+                        .targets
+                        .iter()
+                        .flat_map(|t| {
+                            cmdb.direct_dependencies(*t)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(move |d| (*t, d))
+                        })
+                        .collect(),
                 })
             })
             .collect();
@@ -354,10 +700,11 @@ impl ChangeRegister {
         out
     }
 
-    /// The conflicts on the forward schedule, grouped as [`find_conflicts`] gives them.
+    /// The conflicts on the forward schedule, grouped as [`find_conflicts`] gives them; the
+    /// parent/child conflicts follow the relations `cmdb` holds now.
     #[must_use]
-    pub fn conflicts(&self) -> Vec<Conflict> {
-        find_conflicts(&self.forward_schedule(), self.policy())
+    pub fn conflicts(&self, cmdb: &Cmdb) -> Vec<Conflict> {
+        find_conflicts(&self.forward_schedule(cmdb), self.policy())
     }
 }
 
@@ -383,6 +730,7 @@ mod tests {
             services: vec![],
             implementer: None,
             emergency: false,
+            needs: vec![],
         }
     }
 
@@ -400,6 +748,7 @@ mod tests {
                 services: vec![svc],
                 implementer: Some(who),
                 emergency: false,
+                needs: vec![],
             })
             .collect();
         let conflicts = find_conflicts(&schedule, &ChangePolicy::default());
@@ -459,6 +808,78 @@ mod tests {
         );
     }
 
+    /// A change of `ci` (which needs `need` directly), in `window`.
+    fn needing(change: u32, window: Period, ci: &str, need: &str) -> ScheduledChange {
+        ScheduledChange {
+            needs: vec![(Id::from_key(ci), Id::from_key(need))],
+            ..on_ci(change, window, ci)
+        }
+    }
+
+    #[test]
+    fn a_change_of_a_ci_conflicts_with_a_change_of_what_it_needs_without_a_service_above() {
+        let (app, db) = (Id::from_key("app"), Id::from_key("db"));
+        let schedule = [
+            needing(1, window(0, 4), "app", "db"),
+            on_ci(2, window(2, 6), "db"),
+            // Needs db too, but runs after both.
+            needing(3, window(6, 8), "app", "db"),
+        ];
+        assert_eq!(
+            find_conflicts(&schedule, &ChangePolicy::default()),
+            vec![Conflict::Dependency {
+                ci: db,
+                changes: vec![2],
+                dependents: vec![DependentChange { change: 1, ci: app }],
+                overlap: window(2, 4),
+                pairs: 1,
+            }]
+        );
+        let c = &find_conflicts(&schedule, &ChangePolicy::default())[0];
+        assert_eq!(
+            c.to_string(),
+            format!(
+                "CHG-2 changes CI `{db}` while CHG-1 changes what needs it directly, from \
+                 2026-06-01 02:00 to 2026-06-01 04:00"
+            )
+        );
+        let json = serde_json::to_string(c).unwrap();
+        assert_eq!(&serde_json::from_str::<Conflict>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn parent_child_conflicts_do_not_grow_with_the_square_of_changes() {
+        // 2 000 changes of the application all night, and 2 000 short changes of the database
+        // it needs, one after the other: 4 million pairs, answered as one entry listing each
+        // change once.
+        let mut schedule: Vec<ScheduledChange> = (1..=2_000)
+            .map(|n| needing(n, window(0, 2_000), "app", "db"))
+            .collect();
+        schedule
+            .extend((0..2_000).map(|i| on_ci(2_001 + i, window(i.into(), i64::from(i) + 1), "db")));
+        let conflicts = find_conflicts(&schedule, &ChangePolicy::default());
+        let dependency: Vec<&Conflict> = conflicts
+            .iter()
+            .filter(|c| matches!(c, Conflict::Dependency { .. }))
+            .collect();
+        assert_eq!(dependency.len(), 1);
+        let Conflict::Dependency {
+            changes,
+            dependents,
+            pairs,
+            overlap,
+            ..
+        } = dependency[0]
+        else {
+            unreachable!("filtered")
+        };
+        assert_eq!((changes.len(), dependents.len()), (2_000, 2_000));
+        assert_eq!(*pairs, 2_000 * 2_000);
+        assert_eq!(*overlap, window(0, 2_000));
+        let json = serde_json::to_string(&conflicts).unwrap();
+        assert!(json.len() < 200_000, "{} bytes", json.len());
+    }
+
     #[test]
     fn a_change_listed_twice_does_not_conflict_with_itself() {
         let schedule = [on_ci(1, window(0, 10), "db"), on_ci(1, window(5, 20), "db")];
@@ -515,6 +936,7 @@ mod tests {
             services: vec![svc],
             implementer: None,
             emergency: false,
+            needs: vec![],
         };
         let policy = |calendar: Calendar| ChangePolicy {
             maintenance: [(svc, calendar)].into_iter().collect(),

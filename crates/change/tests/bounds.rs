@@ -29,7 +29,7 @@ fn lead_time_sums_do_not_overflow_over_the_whole_range_of_time() {
             .unwrap();
     }
     let whole = Period::new(bounds::EARLIEST, bounds::LATEST).unwrap();
-    let m = reg.metrics(whole, 0);
+    let m = reg.metrics(whole, None);
     assert_eq!(m.implemented, 1_200);
     assert_eq!(m.mean_lead_time_hours, m.max_lead_time_hours);
     let span = last.signed_duration_since(first).num_seconds();

@@ -219,20 +219,112 @@ fn schedule() -> impl Strategy<Value = Vec<ScheduledChange>> {
                 ScheduledChange {
                     change: u32::try_from(i + 1).unwrap(),
                     window: Period::new(s, s + TimeDelta::hours(len)).unwrap(),
-                    cis: cis
-                        .into_iter()
-                        .map(|c| Id::from_key(&format!("ci-{c}")))
-                        .collect(),
+                    cis: cis.iter().map(|c| ci(*c)).collect(),
                     services: services
                         .into_iter()
                         .map(|c| Id::from_key(&format!("svc-{c}")))
                         .collect(),
                     implementer: who.map(|w| Id::from_key(&format!("person-{w}"))),
                     emergency,
+                    needs: cis
+                        .iter()
+                        .flat_map(|c| {
+                            NEEDS
+                                .iter()
+                                .filter(move |(d, _)| d == c)
+                                .map(|(d, p)| (ci(*d), ci(*p)))
+                        })
+                        .collect(),
                 }
             })
             .collect()
     })
+}
+
+/// The direct dependencies among the CIs of [`schedule`]: a chain `ci-0` -> `ci-1` -> ...
+/// -> `ci-5`, and `ci-0` and `ci-3` needing `ci-2` too (a CI with two dependents).
+const NEEDS: [(u8, u8); 7] = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 2), (3, 2)];
+
+fn ci(n: u8) -> Id<Ci> {
+    Id::from_key(&format!("ci-{n}"))
+}
+
+/// A parent/child pair: (the CI depended on, the change of it, the change of a CI that needs
+/// it, that CI, when they overlap).
+type DependencyPair = (Id<Ci>, u32, u32, Id<Ci>, Period);
+
+/// Every parent/child pair, checked pair by pair: the definition the sweep must match.
+fn dependency_pairwise(items: &[ScheduledChange]) -> BTreeSet<DependencyPair> {
+    let mut out = BTreeSet::new();
+    for a in items {
+        for b in items.iter().filter(|b| b.change != a.change) {
+            let Some(overlap) = a.window.intersection(&b.window) else {
+                continue;
+            };
+            // `a` changes `d`, which needs `p`, which `b` changes.
+            for (d, p) in &a.needs {
+                if b.cis.contains(p) {
+                    out.insert((*p, b.change, a.change, *d, overlap));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The parent/child pairs the grouped answer stands for, checking each group: its pair count,
+/// its period spanning exactly its pairs' overlaps, groups of one CI disjoint in time and at
+/// most twice as many entries as there are windows keyed by that CI.
+fn expand_dependencies(
+    items: &[ScheduledChange],
+    conflicts: &[Conflict],
+) -> BTreeSet<DependencyPair> {
+    let window = |n: u32| items[n as usize - 1].window;
+    let mut out = BTreeSet::new();
+    let mut per_ci: std::collections::BTreeMap<Id<Ci>, (usize, Vec<Period>)> = Default::default();
+    for c in conflicts {
+        let Conflict::Dependency {
+            ci,
+            changes,
+            dependents,
+            overlap,
+            pairs,
+        } = c
+        else {
+            continue;
+        };
+        let mut found = Vec::new();
+        let mut pair_set = BTreeSet::new();
+        for a in changes {
+            for d in dependents.iter().filter(|d| d.change != *a) {
+                if let Some(o) = window(*a).intersection(&window(d.change)) {
+                    found.push((*ci, *a, d.change, d.ci, o));
+                    pair_set.insert((*a, d.change));
+                }
+            }
+        }
+        assert_eq!(pair_set.len() as u64, *pairs, "{c}");
+        let span = found.iter().map(|p| p.4).reduce(|x, y| x.span(&y)).unwrap();
+        assert_eq!(span, *overlap, "{c}");
+        let entry = per_ci.entry(*ci).or_default();
+        let members: BTreeSet<u32> = dependents.iter().map(|d| d.change).collect();
+        entry.0 += changes.len() + members.len();
+        entry.1.push(*overlap);
+        out.extend(found);
+    }
+    for (key, (entries, mut periods)) in per_ci {
+        let keyed = items
+            .iter()
+            .filter(|s| s.cis.contains(&key) || s.needs.iter().any(|(_, p)| *p == key))
+            .count();
+        assert!(
+            entries <= 2 * keyed,
+            "{entries} entries for {keyed} windows"
+        );
+        periods.sort();
+        assert!(periods.windows(2).all(|w| !w[0].overlaps(&w[1])));
+    }
+    out
 }
 
 /// An overlapping pair: (first, second, what they share, when they overlap).
@@ -344,6 +436,15 @@ proptest! {
             })
             .sum();
         prop_assert_eq!(counted, expected.len() as u64);
+    }
+
+    #[test]
+    fn the_sweep_finds_exactly_the_parent_child_conflicts_grouped(items in schedule()) {
+        let conflicts = find_conflicts(&items, &ChangePolicy::default());
+        prop_assert_eq!(
+            expand_dependencies(&items, &conflicts),
+            dependency_pairwise(&items)
+        );
     }
 
     #[test]

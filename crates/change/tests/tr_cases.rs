@@ -580,7 +580,7 @@ fn the_schedule_reports_every_kind_of_conflict() {
     reg.approve(&p.ecab, at(2, 9), urgent).unwrap();
     reg.schedule(&p.cm, at(2, 9), urgent, in_freeze, &cmdb)
         .unwrap();
-    let conflicts = reg.conflicts();
+    let conflicts = reg.conflicts(&cmdb);
     let text: Vec<String> = conflicts.iter().map(ToString::to_string).collect();
     // CHG-1 and CHG-2 overlap 22:00-23:00 on both services and the implementer.
     assert!(
@@ -617,10 +617,23 @@ fn the_schedule_reports_every_kind_of_conflict() {
             ..
         }
     )));
-    assert_eq!(conflicts.len(), 6, "{text:#?}");
+    // CHG-2's app-core runs on db-main, which CHG-1 patches: a parent/child conflict (here a
+    // service sits above both too; it is reported whether or not one does).
+    assert!(conflicts.contains(&Conflict::Dependency {
+        ci: id("db-main"),
+        changes: vec![1],
+        dependents: vec![DependentChange {
+            change: 2,
+            ci: id("app-core")
+        }],
+        overlap: Period::new(at(10, 22), at(10, 23)).unwrap(),
+        pairs: 1,
+    }));
+    assert_eq!(conflicts.len(), 7, "{text:#?}");
     let dev = p.dev.clone();
     let md = schedule_markdown(
         &reg,
+        &cmdb,
         &|i| cmdb.ci(i).map_or_else(|| i.to_string(), |c| c.key.clone()),
         &|a| {
             if a == dev.id {
@@ -633,6 +646,10 @@ fn the_schedule_reports_every_kind_of_conflict() {
     assert!(md.contains("CHG-1 and CHG-2: both impact service `svc-banking`, 2026-12-10 22:00 to 2026-12-10 23:00"), "{md}");
     assert!(
         md.contains("CHG-1 and CHG-2: same implementer `Dana (developer)`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("CHG-1 changes `db-main` while CHG-2 (`app-core`) changes what needs it directly, 2026-12-10 22:00 to 2026-12-10 23:00"),
         "{md}"
     );
 }
@@ -673,8 +690,11 @@ fn metrics_and_unauthorized_changes() {
     };
     assert_eq!(found, [changed("db-test"), changed("host-2")]);
     let december = Period::new(at(1, 0), at(31, 0)).unwrap();
-    let m = reg.metrics(december, found.len());
-    assert_eq!((m.implemented, m.successful, m.unauthorized), (1, 1, 2));
+    let m = reg.metrics(december, Some((&before, &after)));
+    assert_eq!(
+        (m.implemented, m.successful, m.unauthorized),
+        (1, 1, Some(2))
+    );
     assert_eq!(m.success_rate, Decimal::ONE_HUNDRED.round_dp(1));
     assert_eq!(m.emergency_share, Decimal::ONE_HUNDRED.round_dp(1));
     assert_eq!(

@@ -92,6 +92,22 @@ impl Cmdb {
             .collect())
     }
 
+    /// The CIs `ci` needs directly: one relation away, along which a failure of theirs travels
+    /// to `ci` (`depends_on`, `runs_on` ... as [`RelationKind::propagation`] says), each once,
+    /// in the read index's order. Linear in `ci`'s relations.
+    ///
+    /// # Errors
+    /// [`CmdbError::UnknownCi`].
+    pub fn direct_dependencies(&self, ci: Id<Ci>) -> Result<Vec<Id<Ci>>, CmdbError> {
+        let start = self.dense_of(ci)?;
+        let index = self.index();
+        Ok(index
+            .dependencies(start)
+            .filter(|(v, _)| *v != start)
+            .filter_map(|(v, _)| index.id(v))
+            .collect())
+    }
+
     /// Every CI that needs `ci`, directly or not, nearest first.
     ///
     /// # Errors

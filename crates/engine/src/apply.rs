@@ -2,17 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use itsm_change::NewChange;
-use itsm_cmdb::{Ci, CiPatch, RedundancyGroup, Relation};
+use itsm_cmdb::{CiPatch, RedundancyGroup, Relation};
 use itsm_core::{Id, Period, Process, Role};
 use itsm_risk::{
     Assessment, NewAction, NewRisk, RegisterKind, RiskKind, RiskSource, Score, Treatment,
 };
 
-use crate::input::{check_strings, delta_ops, patch, patched, score};
+use crate::input::{check_strings, patched, score};
 use crate::keys::existing_ci;
 use crate::lookup::{CHANGE_MANAGEMENT, CONFIGURATION};
 use crate::sms::{Effect, Event, Sms};
-use crate::{Command, EngineError, ProvisionDef, TreatmentDef};
+use crate::{Command, EngineError, TreatmentDef};
 
 impl Sms {
     /// Applies `command` for the actor with key `actor` at time `at`. Validates first: on
@@ -40,6 +40,14 @@ impl Sms {
         }
         let escalations_before = self.risks.all_escalations().len();
         let mut effects = self.dispatch(actor, at, &command)?;
+        // Accepted: the keys it names are how answers name its records.
+        self.names.parties_of(&command);
+        if matches!(command, Command::DefineOrganisation { .. }) {
+            self.names.organisation(
+                self.actors.iter().map(|(k, a)| (k, a.id)),
+                self.divisions.iter().map(|(k, d)| (k, d.id)),
+            );
+        }
         // CIs came or went: the policy's keys may now name other ids (a CI removed and added
         // again, a change's delta): the one resolver maps them again.
         if matches!(
@@ -87,48 +95,9 @@ impl Sms {
         let mut effects = Vec::new();
         match command {
             Command::DefineOrganisation { .. } => {}
-            Command::AddCi {
-                key: ci_key,
-                name,
-                kind,
-                criticality,
-                status,
-                provision,
-                owner,
-                attributes,
-            } => {
+            Command::AddCi(def) => {
                 Self::require(&actor, key, CONFIGURATION, "add configuration items")?;
-                let mut ci = Ci::new(ci_key.clone(), name.clone(), kind.clone());
-                if let Some(holder) = self.cmdb.ci(ci.id).filter(|h| h.key != *ci_key) {
-                    return Err(EngineError::KeyCollision {
-                        key: ci_key.clone(),
-                        holder: holder.key.clone(),
-                    });
-                }
-                if let Some(c) = criticality {
-                    ci.criticality = *c;
-                }
-                if let Some(s) = status {
-                    ci.status = *s;
-                }
-                if let Some(p) = provision {
-                    ci.provision = match p {
-                        ProvisionDef::Internal => itsm_cmdb::Provision::Internal,
-                        ProvisionDef::ExternalSupplier(k) => {
-                            itsm_cmdb::Provision::ExternalSupplier(Id::from_key(k))
-                        }
-                        ProvisionDef::InternalSupplier(k) => {
-                            itsm_cmdb::Provision::InternalSupplier(Id::from_key(k))
-                        }
-                        ProvisionDef::CustomerAsSupplier(k) => {
-                            itsm_cmdb::Provision::CustomerAsSupplier(Id::from_key(k))
-                        }
-                    };
-                }
-                if let Some(o) = owner {
-                    ci.owner = Some(self.actor_or_err(o)?.id);
-                }
-                ci.attributes = attributes.clone();
+                let ci = self.new_ci(def)?;
                 self.outside_change_control(&ci, "add")?;
                 self.cmdb.add_ci(ci)?;
             }
@@ -138,7 +107,8 @@ impl Sms {
                 self.outside_change_control(current, "update")?;
                 // Moving a CI into change-control scope is a change too (the way out is
                 // refused above: a controlled CI is not edited directly at all).
-                let next = patched(current, update);
+                let patch = self.ci_patch(update)?;
+                let next = patched(current, &patch);
                 if let Some(rule) = self.changes.policy().scope.controlling_rule(&next) {
                     return Err(EngineError::ScopeMove {
                         ci: ci.clone(),
@@ -147,7 +117,7 @@ impl Sms {
                     });
                 }
                 let id = current.id;
-                self.cmdb.update_ci(id, patch(update))?;
+                self.cmdb.update_ci(id, patch)?;
             }
             Command::RetireCi { ci } => {
                 Self::require(&actor, key, CONFIGURATION, "retire configuration items")?;
@@ -222,10 +192,10 @@ impl Sms {
                     .find(|c| c.status.is_open() && c.request.targets.contains(&id))
                 {
                     let change = self
-                        .change_keys
-                        .iter()
-                        .find(|(_, v)| **v == c.id)
-                        .map_or_else(|| c.reference(), |(k, _)| k.clone());
+                        .names
+                        .change_key(c.id)
+                        .cloned()
+                        .unwrap_or_else(|| c.reference());
                     return Err(EngineError::TargetOfOpenChange {
                         ci: ci.clone(),
                         change,
@@ -245,6 +215,9 @@ impl Sms {
                     itsm_cmdb::Removal::Refuse
                 };
                 self.cmdb.remove_ci(id, mode)?;
+                // Records that named it (a closed change's targets, a risk's links) still
+                // answer with its key.
+                self.names.removed_ci(id, ci);
             }
             Command::ImportConfiguration { parts } => {
                 Self::require(
@@ -395,6 +368,7 @@ impl Sms {
                 new.review_interval_days = *review_interval_days;
                 let reference = self.risks.identify(&actor, at, new)?.reference;
                 self.risk_keys.insert(risk_key.clone(), reference);
+                self.names.risk(reference, risk_key);
                 effects.push(Effect::RiskIdentified {
                     key: risk_key.clone(),
                     reference,
@@ -550,7 +524,7 @@ impl Sms {
                     .as_deref()
                     .map(|i| self.actor_or_err(i).map(|a| a.id))
                     .transpose()?;
-                new.delta = delta_ops(&self.cmdb, change_key, delta)?;
+                new.delta = self.delta_ops(change_key, delta)?;
                 new.estimated_cost = *estimated_cost;
                 new.factors = factors.clone();
                 new.new_technology = *new_technology;
@@ -559,6 +533,7 @@ impl Sms {
                 let c = self.changes.raise(&actor, at, &self.cmdb, new)?;
                 let (id, reference) = (c.id, c.reference());
                 self.change_keys.insert(change_key.clone(), id);
+                self.names.change(id, change_key);
                 effects.push(Effect::ChangeRaised {
                     key: change_key.clone(),
                     reference,
@@ -637,12 +612,13 @@ impl Sms {
             Command::CompleteChange { change, outcome } => {
                 self.require_change_party(&actor, key, change, "complete", true)?;
                 let id = self.change_key_id(change)?;
-                let before = self.cmdb.len();
-                let c = self
+                let deployed = self
                     .changes
                     .complete(&actor, at, id, *outcome, &mut self.cmdb)?;
                 if *outcome == itsm_change::Outcome::Successful {
-                    let touched = c.request.delta.len().max(self.cmdb.len().abs_diff(before));
+                    // What the batch did, each CI once: not the number of edits (two edits of
+                    // one CI are one CI; a relation edit touches two).
+                    let touched = deployed.touched.len() + deployed.removed.len();
                     effects.push(Effect::ConfigurationApplied {
                         change: change.clone(),
                         touched,

@@ -161,25 +161,59 @@ pub enum TreatmentDef {
     },
 }
 
-/// One edit of a change's configuration delta, with CIs named by key.
+/// A new CI, with records named by key: what `add_ci` takes, and what a change's delta adds
+/// (one definition, turned into a CI by one function, so both accept and refuse the same).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiDef {
+    /// Key.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: CiKind,
+    /// Criticality (medium when absent).
+    #[serde(default)]
+    pub criticality: Option<Criticality>,
+    /// Status (active when absent).
+    #[serde(default)]
+    pub status: Option<CiStatus>,
+    /// Provision (internal when absent).
+    #[serde(default)]
+    pub provision: Option<ProvisionDef>,
+    /// Owner (actor key).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttrValue>,
+}
+
+impl CiDef {
+    /// A definition with this key, name and kind, everything else as the defaults.
+    #[must_use]
+    pub fn new(key: impl Into<String>, name: impl Into<String>, kind: CiKind) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            kind,
+            criticality: None,
+            status: None,
+            provision: None,
+            owner: None,
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
+/// One edit of a change's configuration delta, with CIs named by key. The CI it adds and the
+/// update it makes are the definitions `add_ci` and `update_ci` take ([`CiDef`],
+/// [`CiUpdateDef`]), checked by the same code: a delta sets every field a direct edit can.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "edit", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DeltaDef {
     /// Add a CI.
-    AddCi {
-        /// Key.
-        key: String,
-        /// Name.
-        name: String,
-        /// Kind.
-        kind: CiKind,
-        /// Criticality.
-        #[serde(default)]
-        criticality: Option<Criticality>,
-        /// Attributes.
-        #[serde(default)]
-        attributes: BTreeMap<String, AttrValue>,
-    },
+    AddCi(CiDef),
     /// Update a CI.
     UpdateCi {
         /// The CI.
@@ -212,7 +246,8 @@ pub enum DeltaDef {
     },
 }
 
-/// Changes to a CI's fields.
+/// Changes to a CI's fields, records named by key: what `update_ci` takes, and what a
+/// change's delta updates.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CiUpdateDef {
@@ -222,6 +257,10 @@ pub struct CiUpdateDef {
     pub status: Option<CiStatus>,
     /// New criticality.
     pub criticality: Option<Criticality>,
+    /// New provision.
+    pub provision: Option<ProvisionDef>,
+    /// New owner (actor key).
+    pub owner: Option<String>,
     /// Attributes to set.
     pub set_attributes: BTreeMap<String, AttrValue>,
     /// Attributes to remove.
@@ -252,29 +291,7 @@ pub enum Command {
         change_policy: Option<Box<PolicyDef>>,
     },
     /// Adds a CI (refused for CIs under change control: add them through a change).
-    AddCi {
-        /// Key.
-        key: String,
-        /// Name.
-        name: String,
-        /// Kind.
-        kind: CiKind,
-        /// Criticality (medium when absent).
-        #[serde(default)]
-        criticality: Option<Criticality>,
-        /// Status (active when absent).
-        #[serde(default)]
-        status: Option<CiStatus>,
-        /// Provision (internal when absent).
-        #[serde(default)]
-        provision: Option<ProvisionDef>,
-        /// Owner (actor key).
-        #[serde(default)]
-        owner: Option<String>,
-        /// Attributes.
-        #[serde(default)]
-        attributes: BTreeMap<String, AttrValue>,
-    },
+    AddCi(CiDef),
     /// Updates a CI outside change control.
     UpdateCi {
         /// The CI.

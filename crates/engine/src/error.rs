@@ -183,6 +183,17 @@ pub enum EngineError {
         /// Why.
         error: CoreError,
     },
+    /// One baseline of the pair a query counts unauthorized changes between, without the
+    /// other.
+    #[error(
+        "`{given}` is given without `{missing}`: unauthorized changes are counted between two baselines; give both or neither"
+    )]
+    BaselinePair {
+        /// The field given.
+        given: &'static str,
+        /// The field missing.
+        missing: &'static str,
+    },
     /// A log that does not replay.
     #[error("event {seq} does not replay: {reason}")]
     Replay {

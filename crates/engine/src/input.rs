@@ -1,12 +1,14 @@
 //! Command input: checking the text a command carries, and turning key-named definitions
 //! (ratings, CI updates, a change's delta) into the registers' values.
 
-use itsm_cmdb::{Ci, CiPatch, CmdbOp, Relation};
+use std::collections::HashMap;
+
+use itsm_cmdb::{Ci, CiPatch, CmdbOp, Provision, Relation};
 use itsm_core::Id;
 use itsm_risk::Score;
 
 use crate::keys::existing_ci;
-use crate::{Command, DeltaDef, EngineError, ScoreDef};
+use crate::{CiDef, CiUpdateDef, Command, DeltaDef, EngineError, ProvisionDef, ScoreDef, Sms};
 
 pub(crate) fn score(s: &ScoreDef) -> Score {
     Score::new(s.impact.clone(), s.likelihood.clone())
@@ -39,10 +41,7 @@ pub(crate) fn check_strings(command: &Command) -> Result<(), EngineError> {
     }
     match command {
         Command::ImportConfiguration { .. } => return Ok(()),
-        Command::AddCi { key, name, .. } => {
-            check_key("CI key", key)?;
-            check_name("CI name", name)?;
-        }
+        Command::AddCi(def) => check_ci_def(def)?,
         Command::AddRedundancyGroup { name, .. } => check_key("group name", name)?,
         Command::UpdateRisk {
             title, category, ..
@@ -68,9 +67,8 @@ pub(crate) fn check_strings(command: &Command) -> Result<(), EngineError> {
             check_key("change key", key)?;
             check_name("change title", title)?;
             for d in delta {
-                if let DeltaDef::AddCi { key, name, .. } = d {
-                    check_key("CI key", key)?;
-                    check_name("CI name", name)?;
+                if let DeltaDef::AddCi(def) = d {
+                    check_ci_def(def)?;
                 }
             }
         }
@@ -82,91 +80,157 @@ pub(crate) fn check_strings(command: &Command) -> Result<(), EngineError> {
     )
 }
 
-/// `ci` as `u` would leave it (for the change-control scope check before the edit).
-pub(crate) fn patched(ci: &Ci, u: &crate::CiUpdateDef) -> Ci {
+/// The key and name of a new CI, as `add_ci` and a delta's `add_ci` both check them.
+fn check_ci_def(def: &CiDef) -> Result<(), EngineError> {
+    itsm_core::text::check_key("CI key", &def.key)?;
+    itsm_core::text::check_name("CI name", &def.name)?;
+    Ok(())
+}
+
+/// A provision as the CMDB records it: parties named by key become the ids their keys derive.
+fn provision(p: &ProvisionDef) -> Provision {
+    match p {
+        ProvisionDef::Internal => Provision::Internal,
+        ProvisionDef::ExternalSupplier(k) => Provision::ExternalSupplier(Id::from_key(k)),
+        ProvisionDef::InternalSupplier(k) => Provision::InternalSupplier(Id::from_key(k)),
+        ProvisionDef::CustomerAsSupplier(k) => Provision::CustomerAsSupplier(Id::from_key(k)),
+    }
+}
+
+impl Sms {
+    /// The CI `def` defines, checked: the key's derived id is not another key's CI, and the
+    /// owner is an actor. What `add_ci` adds and what a change's delta adds, one way.
+    pub(crate) fn new_ci(&self, def: &CiDef) -> Result<Ci, EngineError> {
+        let mut ci = Ci::new(def.key.clone(), def.name.clone(), def.kind.clone());
+        if let Some(holder) = self.cmdb.ci(ci.id).filter(|h| h.key != def.key) {
+            return Err(EngineError::KeyCollision {
+                key: crate::excerpt(&def.key),
+                holder: holder.key.clone(),
+            });
+        }
+        if let Some(c) = def.criticality {
+            ci.criticality = c;
+        }
+        if let Some(s) = def.status {
+            ci.status = s;
+        }
+        if let Some(p) = &def.provision {
+            ci.provision = provision(p);
+        }
+        if let Some(o) = &def.owner {
+            ci.owner = Some(self.actor_or_err(o)?.id);
+        }
+        ci.attributes = def.attributes.clone();
+        Ok(ci)
+    }
+
+    /// The CMDB patch `u` makes, checked: the owner is an actor. What `update_ci` applies and
+    /// what a change's delta applies, one way.
+    pub(crate) fn ci_patch(&self, u: &CiUpdateDef) -> Result<CiPatch, EngineError> {
+        let owner = u
+            .owner
+            .as_deref()
+            .map(|o| self.actor_or_err(o).map(|a| Some(a.id)))
+            .transpose()?;
+        Ok(CiPatch {
+            name: u.name.clone(),
+            status: u.status,
+            criticality: u.criticality,
+            provision: u.provision.as_ref().map(provision),
+            owner,
+            set_attributes: u.set_attributes.clone(),
+            remove_attributes: u.remove_attributes.clone(),
+            ..CiPatch::default()
+        })
+    }
+
+    /// A change's delta as CMDB edits, each checked as the direct edit would be
+    /// ([`Sms::new_ci`], [`Sms::ci_patch`]): every CI an edit names exists, or is added by an
+    /// earlier edit of the same delta; a CI it adds is not in the CMDB already.
+    pub(crate) fn delta_ops(
+        &self,
+        change: &str,
+        defs: &[DeltaDef],
+    ) -> Result<Vec<CmdbOp>, EngineError> {
+        let cmdb = &self.cmdb;
+        let mut created: HashMap<&str, Id<Ci>> = HashMap::new();
+        let mut ops = Vec::with_capacity(defs.len());
+        for (i, d) in defs.iter().enumerate() {
+            let ci_id = |k: &str, created: &HashMap<&str, Id<Ci>>| {
+                if let Some(id) = created.get(k) {
+                    return Ok(*id);
+                }
+                match existing_ci(cmdb, k) {
+                    Ok(c) => Ok(c.id),
+                    Err(e @ EngineError::KeyCollision { .. }) => Err(e),
+                    Err(_) => Err(EngineError::DeltaUnknownCi {
+                        change: change.to_owned(),
+                        edit: i + 1,
+                        ci: k.to_owned(),
+                    }),
+                }
+            };
+            let op = match d {
+                DeltaDef::AddCi(def) => {
+                    if cmdb.ci_by_key(&def.key).is_some() || created.contains_key(def.key.as_str())
+                    {
+                        return Err(EngineError::Duplicate {
+                            what: "CI",
+                            key: crate::excerpt(&def.key),
+                        });
+                    }
+                    let ci = self.new_ci(def)?;
+                    created.insert(def.key.as_str(), ci.id);
+                    CmdbOp::AddCi(ci)
+                }
+                DeltaDef::UpdateCi { ci, update } => CmdbOp::UpdateCi {
+                    id: ci_id(ci, &created)?,
+                    patch: self.ci_patch(update)?,
+                },
+                DeltaDef::RetireCi { ci } => CmdbOp::RetireCi(ci_id(ci, &created)?),
+                DeltaDef::Relate { from, kind, to } => CmdbOp::Relate(Relation::new(
+                    ci_id(from, &created)?,
+                    *kind,
+                    ci_id(to, &created)?,
+                )),
+                DeltaDef::Unrelate { from, kind, to } => CmdbOp::Unrelate(Relation::new(
+                    ci_id(from, &created)?,
+                    *kind,
+                    ci_id(to, &created)?,
+                )),
+            };
+            ops.push(op);
+        }
+        Ok(ops)
+    }
+}
+
+/// `ci` as `patch` would leave it (for the change-control scope check before the edit).
+pub(crate) fn patched(ci: &Ci, patch: &CiPatch) -> Ci {
     let mut next = ci.clone();
-    for name in &u.remove_attributes {
+    for name in &patch.remove_attributes {
         next.attributes.remove(name);
     }
-    next.attributes
-        .extend(u.set_attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
-    if let Some(c) = u.criticality {
+    next.attributes.extend(
+        patch
+            .set_attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    if let Some(c) = patch.criticality {
         next.criticality = c;
     }
-    if let Some(s) = u.status {
+    if let Some(s) = patch.status {
         next.status = s;
     }
+    if let Some(p) = patch.provision {
+        next.provision = p;
+    }
+    if let Some(o) = patch.owner {
+        next.owner = o;
+    }
+    if let Some(n) = &patch.name {
+        next.name.clone_from(n);
+    }
     next
-}
-
-pub(crate) fn patch(u: &crate::CiUpdateDef) -> CiPatch {
-    CiPatch {
-        name: u.name.clone(),
-        status: u.status,
-        criticality: u.criticality,
-        set_attributes: u.set_attributes.clone(),
-        remove_attributes: u.remove_attributes.clone(),
-        ..CiPatch::default()
-    }
-}
-
-/// A change's delta as CMDB edits: every CI an edit names exists, or is added by an earlier
-/// edit of the same delta.
-pub(crate) fn delta_ops(
-    cmdb: &itsm_cmdb::Cmdb,
-    change: &str,
-    defs: &[DeltaDef],
-) -> Result<Vec<CmdbOp>, EngineError> {
-    let mut created: std::collections::HashMap<&str, Id<Ci>> = std::collections::HashMap::new();
-    let mut ops = Vec::with_capacity(defs.len());
-    for (i, d) in defs.iter().enumerate() {
-        let ci_id = |k: &str, created: &std::collections::HashMap<&str, Id<Ci>>| {
-            if let Some(id) = created.get(k) {
-                return Ok(*id);
-            }
-            match existing_ci(cmdb, k) {
-                Ok(c) => Ok(c.id),
-                Err(e @ EngineError::KeyCollision { .. }) => Err(e),
-                Err(_) => Err(EngineError::DeltaUnknownCi {
-                    change: change.to_owned(),
-                    edit: i + 1,
-                    ci: k.to_owned(),
-                }),
-            }
-        };
-        let op = match d {
-            DeltaDef::AddCi {
-                key,
-                name,
-                kind,
-                criticality,
-                attributes,
-            } => {
-                let mut ci = Ci::new(key.clone(), name.clone(), kind.clone());
-                if let Some(c) = criticality {
-                    ci.criticality = *c;
-                }
-                ci.attributes = attributes.clone();
-                created.insert(key.as_str(), ci.id);
-                CmdbOp::AddCi(ci)
-            }
-            DeltaDef::UpdateCi { ci, update } => CmdbOp::UpdateCi {
-                id: ci_id(ci, &created)?,
-                patch: patch(update),
-            },
-            DeltaDef::RetireCi { ci } => CmdbOp::RetireCi(ci_id(ci, &created)?),
-            DeltaDef::Relate { from, kind, to } => CmdbOp::Relate(Relation::new(
-                ci_id(from, &created)?,
-                *kind,
-                ci_id(to, &created)?,
-            )),
-            DeltaDef::Unrelate { from, kind, to } => CmdbOp::Unrelate(Relation::new(
-                ci_id(from, &created)?,
-                *kind,
-                ci_id(to, &created)?,
-            )),
-        };
-        ops.push(op);
-    }
-    Ok(ops)
 }

@@ -27,16 +27,18 @@ mod input;
 mod json;
 mod keys;
 mod lookup;
+mod names;
 mod organisation;
 mod query;
 mod review;
 mod sms;
 mod strict;
+pub mod view;
 
 pub use chain::{ChainKey, Digest};
 pub use command::{
-    ActorDef, AppetiteDef, BlackoutDef, CiUpdateDef, Command, DeltaDef, DivisionDef, LinksDef,
-    PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
+    ActorDef, AppetiteDef, BlackoutDef, CiDef, CiUpdateDef, Command, DeltaDef, DivisionDef,
+    LinksDef, PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
 };
 pub use error::EngineError;
 pub use itsm_core::text::excerpt;

@@ -3,13 +3,16 @@
 //! programs.
 
 use chrono::{DateTime, Utc};
-use itsm_change::{Change, ChangeMetrics, Conflict, Unauthorized};
 use itsm_cmdb::{Ci, ImpactState};
 use itsm_core::{Id, Period};
-use itsm_risk::{Escalation, Risk, RiskReport};
+use itsm_risk::Escalation;
 use serde::{Deserialize, Serialize};
 
-use crate::{EngineError, ManagementReview, Sms};
+use crate::view::{
+    ChangeMetricsView, ChangeView, CiView, ConflictView, ManagementReviewView, RiskReportView,
+    RiskView, UnauthorizedView,
+};
+use crate::{EngineError, Sms};
 
 /// A question to the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,13 +68,19 @@ pub enum Query {
     /// Conflicts on the forward schedule (overlaps grouped: one entry per shared thing and
     /// stretch of overlapping windows).
     Conflicts,
-    /// Change metrics for a period (unauthorized changes counted between the two named
-    /// baselines, when given).
+    /// Change metrics for a period; unauthorized changes are counted between the two named
+    /// baselines when both are given (`unauthorized` is `null`, not checked, otherwise).
     ChangeMetrics {
         /// Start.
         start: DateTime<Utc>,
         /// End.
         end: DateTime<Utc>,
+        /// Older baseline for the unauthorized-change count.
+        #[serde(default)]
+        from_baseline: Option<String>,
+        /// Newer baseline for it.
+        #[serde(default)]
+        to_baseline: Option<String>,
     },
     /// Differences between two baselines that no change explains.
     UnauthorizedChanges {
@@ -111,44 +120,39 @@ pub struct ImpactAnswer {
     pub services_degraded: Vec<String>,
 }
 
-/// The answer to a [`Query`].
+/// The answer to a [`Query`]. Records are named by key throughout (see [`crate::view`]):
+/// the JSON surface is this answer serialized, so the typed answer and the JSON agree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "answer", content = "value", rename_all = "snake_case")]
 pub enum Answer {
     /// A CI, if it exists.
-    Ci(Option<Box<Ci>>),
+    Ci(Option<Box<CiView>>),
     /// An impact.
     Impact(ImpactAnswer),
     /// CI keys.
     Keys(Vec<String>),
     /// A risk, if it exists.
-    Risk(Option<Box<Risk>>),
+    Risk(Option<Box<RiskView>>),
     /// Escalations.
     Escalations(Vec<Escalation>),
     /// A risk report.
-    RiskReport(Box<RiskReport>),
+    RiskReport(Box<RiskReportView>),
     /// A change, if it exists.
-    Change(Option<Box<Change>>),
+    Change(Option<Box<ChangeView>>),
     /// Schedule conflicts, overlaps grouped per shared thing and stretch of time (see
-    /// [`Conflict::Overlap`]), so the answer grows with the number of changes, not pairs.
-    Conflicts(Vec<Conflict>),
+    /// [`itsm_change::Conflict`]), so the answer grows with the number of changes, not pairs.
+    Conflicts(Vec<ConflictView>),
     /// Change metrics.
-    ChangeMetrics(Box<ChangeMetrics>),
+    ChangeMetrics(Box<ChangeMetricsView>),
     /// Unauthorized changes.
-    Unauthorized(Vec<Unauthorized>),
+    Unauthorized(Vec<UnauthorizedView>),
     /// The management review.
-    ManagementReview(Box<ManagementReview>),
+    ManagementReview(Box<ManagementReviewView>),
     /// A count.
     Count(usize),
 }
 
 impl Sms {
-    pub(crate) fn key(&self, id: Id<Ci>) -> String {
-        self.cmdb
-            .ci(id)
-            .map_or_else(|| id.to_string(), |c| c.key.clone())
-    }
-
     fn ci_known(&self, key: &str) -> Result<Id<Ci>, EngineError> {
         self.cmdb.ci_by_key(key).map(|c| c.id).ok_or_else(|| {
             itsm_cmdb::CmdbError::UnknownKey {
@@ -166,13 +170,35 @@ impl Sms {
             })
     }
 
+    /// The two baselines named for an unauthorized-change check: both or neither.
+    fn baseline_pair(
+        &self,
+        from: Option<&String>,
+        to: Option<&String>,
+    ) -> Result<Option<(&itsm_cmdb::Baseline, &itsm_cmdb::Baseline)>, EngineError> {
+        match (from, to) {
+            (Some(a), Some(b)) => Ok(Some((self.baseline_or_err(a)?, self.baseline_or_err(b)?))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(EngineError::BaselinePair {
+                given: "from_baseline",
+                missing: "to_baseline",
+            }),
+            (None, Some(_)) => Err(EngineError::BaselinePair {
+                given: "to_baseline",
+                missing: "from_baseline",
+            }),
+        }
+    }
+
     /// Answers `query`.
     ///
     /// # Errors
     /// [`EngineError`] for an unknown CI, baseline or period that ends before it starts.
     pub fn query(&self, query: &Query) -> Result<Answer, EngineError> {
         Ok(match query {
-            Query::Ci { ci } => Answer::Ci(self.cmdb.ci_by_key(ci).cloned().map(Box::new)),
+            Query::Ci { ci } => {
+                Answer::Ci(self.cmdb.ci_by_key(ci).map(|c| Box::new(self.ci_view(c))))
+            }
             Query::Impact { failed } => {
                 let ids = failed
                     .iter()
@@ -224,11 +250,10 @@ impl Sms {
                     .collect(),
             ),
             Query::Risk { risk } => Answer::Risk(
-                self.risk_keys
-                    .get(risk)
-                    .and_then(|r| self.risks.risk_by_reference(*r))
-                    .cloned()
-                    .map(Box::new),
+                self.risk_id(risk)
+                    .ok()
+                    .and_then(|id| self.risks.risk(id))
+                    .map(|r| Box::new(self.risk_view(r))),
             ),
             Query::Escalations { since } => Answer::Escalations(
                 self.risks
@@ -237,23 +262,39 @@ impl Sms {
                     .cloned()
                     .collect(),
             ),
-            Query::RiskReport { start, end } => {
-                Answer::RiskReport(Box::new(self.risks.report(Period::new(*start, *end)?)))
-            }
+            Query::RiskReport { start, end } => Answer::RiskReport(Box::new(
+                self.risk_report_view(self.risks.report(Period::new(*start, *end)?)),
+            )),
             Query::Change { change } => Answer::Change(
                 self.change_keys
                     .get(change)
                     .and_then(|id| self.changes.change(*id))
-                    .cloned()
-                    .map(Box::new),
+                    .map(|c| Box::new(self.change_view(c))),
             ),
-            Query::Conflicts => Answer::Conflicts(self.changes.conflicts()),
-            Query::ChangeMetrics { start, end } => Answer::ChangeMetrics(Box::new(
-                self.changes.metrics(Period::new(*start, *end)?, 0),
-            )),
+            Query::Conflicts => Answer::Conflicts(
+                self.changes
+                    .conflicts(&self.cmdb)
+                    .into_iter()
+                    .map(|c| self.conflict_view(c))
+                    .collect(),
+            ),
+            Query::ChangeMetrics {
+                start,
+                end,
+                from_baseline,
+                to_baseline,
+            } => {
+                let baselines = self.baseline_pair(from_baseline.as_ref(), to_baseline.as_ref())?;
+                Answer::ChangeMetrics(Box::new(
+                    self.metrics_view(self.changes.metrics(Period::new(*start, *end)?, baselines)),
+                ))
+            }
             Query::UnauthorizedChanges { from, to } => Answer::Unauthorized(
                 self.changes
-                    .unauthorized(self.baseline_or_err(from)?, self.baseline_or_err(to)?),
+                    .unauthorized(self.baseline_or_err(from)?, self.baseline_or_err(to)?)
+                    .into_iter()
+                    .map(|u| self.unauthorized_view(u))
+                    .collect(),
             ),
             Query::ManagementReview {
                 start,
@@ -261,14 +302,9 @@ impl Sms {
                 from_baseline,
                 to_baseline,
             } => {
-                let baselines = match (from_baseline, to_baseline) {
-                    (Some(a), Some(b)) => {
-                        Some((self.baseline_or_err(a)?, self.baseline_or_err(b)?))
-                    }
-                    _ => None,
-                };
+                let baselines = self.baseline_pair(from_baseline.as_ref(), to_baseline.as_ref())?;
                 Answer::ManagementReview(Box::new(
-                    self.management_review(Period::new(*start, *end)?, baselines),
+                    self.review_view(self.management_review(Period::new(*start, *end)?, baselines)),
                 ))
             }
             Query::LogLength => Answer::Count(self.log.len()),

@@ -58,15 +58,21 @@ impl Sms {
             period,
             escalations: risks.escalations.clone(),
             risks,
-            changes: self.changes.metrics(period, unauthorized.len()),
+            changes: self.changes.metrics(period, baselines),
             unauthorized,
-            evidence: self.evidence(),
+            evidence: self.evidence(period),
         }
     }
 
-    /// For each clause the engine supports, the records that show it.
+    /// For each clause the engine supports, the records of `period` that show it.
+    ///
+    /// Dated records count when they fall within the period (half-open, as every period): a
+    /// risk or change with an entry in its history or log in the period, a baseline taken,
+    /// a command logged, a deployment, an escalation or a review made in it. Standing records
+    /// that carry no date (the actors and their roles, the size of the configuration) are
+    /// shown as they are when the review is made.
     #[must_use]
-    pub fn evidence(&self) -> Vec<ClauseEvidence> {
+    pub fn evidence(&self, period: Period) -> Vec<ClauseEvidence> {
         let clause = |c: &str, t: &str, records: Vec<String>| ClauseEvidence {
             clause: c.into(),
             title: t.into(),
@@ -82,24 +88,32 @@ impl Sms {
                 format!("actor `{k}`: {}", roles.join(", "))
             })
             .collect();
+        // A risk is evidence for the period when its history has an entry in it.
+        let active_risk = |r: &itsm_risk::Risk| {
+            self.risks
+                .history(r.id)
+                .iter()
+                .any(|h| period.contains(h.at))
+        };
         let risks_where = |f: &dyn Fn(&itsm_risk::Risk) -> bool| -> Vec<String> {
             self.risks
                 .risks()
-                .filter(|r| f(r))
+                .filter(|r| active_risk(r) && f(r))
                 .map(|r| format!("{} {}", r.reference, r.title))
                 .collect()
         };
+        // A change is evidence for the period when its log has an entry in it.
+        let active_change = |c: &itsm_change::Change| c.log.iter().any(|l| period.contains(l.at));
         let changes_where = |f: &dyn Fn(&itsm_change::Change) -> bool| -> Vec<String> {
             self.changes
                 .changes()
                 .iter()
-                .filter(|c| f(c))
+                .filter(|c| active_change(c) && f(c))
                 .map(|c| format!("{} {} ({})", c.reference(), c.request.title, c.status))
                 .collect()
         };
-        let deployments: Vec<String> = self
-            .log
-            .iter()
+        let events = || self.log.iter().filter(|e| period.contains(e.at));
+        let deployments: Vec<String> = events()
             .flat_map(|e| e.effects.iter().map(move |x| (e, x)))
             .filter_map(|(e, x)| match x {
                 Effect::ConfigurationApplied { change, touched } => Some(format!(
@@ -114,15 +128,34 @@ impl Sms {
             self.cmdb.len(),
             self.cmdb.relation_count()
         )];
-        config.extend(self.baselines.keys().map(|b| format!("baseline `{b}`")));
-        let reviews = self
-            .log
-            .iter()
+        config.extend(
+            self.baselines
+                .iter()
+                .filter(|(_, b)| period.contains(b.taken_at))
+                .map(|(name, _)| format!("baseline `{name}`")),
+        );
+        let reviews = events()
             .filter(|e| {
                 matches!(
                     e.command,
                     Command::ReviewRisk { .. } | Command::ReviewChange { .. }
                 )
+            })
+            .count();
+        let implemented: Vec<&itsm_change::Change> = self
+            .changes
+            .changes()
+            .iter()
+            .filter(|c| c.outcome.is_some() && c.implemented_at.is_some_and(|t| period.contains(t)))
+            .collect();
+        let closed_changes = self
+            .changes
+            .changes()
+            .iter()
+            .filter(|c| {
+                c.log
+                    .iter()
+                    .any(|l| l.status == ChangeStatus::Closed && period.contains(l.at))
             })
             .count();
         vec![
@@ -135,7 +168,7 @@ impl Sms {
             clause(
                 "7.5",
                 "Documented information (audit log)",
-                vec![format!("{} logged command(s)", self.log.len())],
+                vec![format!("{} logged command(s)", events().count())],
             ),
             clause("8.2.6", "Configuration management", config),
             clause("8.5.1", "Change management", changes_where(&|_| true)),
@@ -161,17 +194,16 @@ impl Sms {
                 vec![
                     format!(
                         "{} escalation(s) recorded",
-                        self.risks.all_escalations().len()
+                        self.risks
+                            .all_escalations()
+                            .iter()
+                            .filter(|e| period.contains(e.at))
+                            .count()
                     ),
                     format!(
                         "{} change(s) implemented, {} failed or backed out",
-                        self.changes
-                            .changes()
-                            .iter()
-                            .filter(|c| c.outcome.is_some())
-                            .count(),
-                        self.changes
-                            .changes()
+                        implemented.len(),
+                        implemented
                             .iter()
                             .filter(|c| matches!(
                                 c.outcome,
@@ -186,13 +218,12 @@ impl Sms {
                 "9.3",
                 "Management review",
                 vec![format!(
-                    "this report; {} closed change(s) and {} closed risk(s) to review",
-                    self.changes
-                        .changes()
-                        .iter()
-                        .filter(|c| c.status == ChangeStatus::Closed)
-                        .count(),
-                    self.risks.risks().filter(|r| !r.status.is_live()).count()
+                    "this report; {closed_changes} change(s) and {} risk(s) closed in the period to review",
+                    self.risks
+                        .risks()
+                        .filter(|r| !r.status.is_live()
+                            && r.closed_at.is_some_and(|t| period.contains(t)))
+                        .count()
                 )],
             ),
         ]

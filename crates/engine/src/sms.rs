@@ -44,7 +44,8 @@ pub enum Effect {
     ConfigurationApplied {
         /// The change key.
         change: String,
-        /// CIs touched.
+        /// How many CIs the delta touched (added, updated, retired, related or removed), each
+        /// counted once, as [`itsm_cmdb::BatchOutcome`] reports them.
         touched: usize,
     },
 }
@@ -104,6 +105,9 @@ pub struct Sms {
     /// The embedder's key for the log's MAC: never serialized.
     #[serde(skip_serializing)]
     pub(crate) key: Option<ChainKey>,
+    /// Keys by id for answers, derived from the log (see `names.rs`): never serialized.
+    #[serde(skip_serializing)]
+    pub(crate) names: crate::names::Names,
 }
 
 /// The serialized form of [`Sms`], checked when read back.
@@ -146,6 +150,8 @@ impl Sms {
         let replayed = Self::replay_keyed(&r.log, key)?;
         let stored = Self {
             format: Format::CURRENT,
+            // Derived from the log, which is compared below.
+            names: replayed.names.clone(),
             actors: r.actors,
             divisions: r.divisions,
             cmdb: r.cmdb,
@@ -254,6 +260,7 @@ impl Sms {
             policy_def: crate::PolicyDef::default(),
             log: Vec::new(),
             key: None,
+            names: crate::names::Names::default(),
         }
     }
 

@@ -6,7 +6,7 @@
 )]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use itsm_change::{ApprovalRule, Approver, CategoryKind, Outcome};
+use itsm_change::Outcome;
 use itsm_cmdb::{CiKind, RelationKind, ServiceProfile};
 use itsm_core::Role;
 use itsm_engine::*;
@@ -61,40 +61,15 @@ fn organisation() -> Command {
             escalate_at: "High".into(),
             corporate_at: None,
         })),
-        change_policy: Some(Box::new(PolicyDef {
-            scope: vec![ScopeRuleDef {
-                kind: Some(itsm_cmdb::CiKindName::Hardware),
-                attribute: None,
-                controlled: true,
-            }],
-            approvals: vec![
-                ApprovalRule {
-                    category: CategoryKind::Normal,
-                    from_level: "Low".into(),
-                    approver: Approver::ChangeManager,
-                },
-                ApprovalRule {
-                    category: CategoryKind::Normal,
-                    from_level: "High".into(),
-                    approver: Approver::Cab { quorum: 1 },
-                },
-            ],
-            ..PolicyDef::default()
-        })),
+        change_policy: Some(Box::new(itsm_testkit::change_policy::engine_policy())),
     }
 }
 
 fn add_ci(key: &str, kind: CiKind) -> Command {
-    Command::AddCi {
-        key: key.into(),
-        name: key.into(),
-        kind,
+    Command::AddCi(CiDef {
         criticality: Some(itsm_cmdb::Criticality::Critical),
-        status: None,
-        provision: None,
-        owner: None,
-        attributes: Default::default(),
-    }
+        ..CiDef::new(key, key, kind)
+    })
 }
 
 fn engine() -> Sms {
@@ -160,13 +135,7 @@ fn controlled_cis_change_only_through_changes() {
     );
     // Through a change: raise, submit, assess, approve, schedule, start, complete.
     let delta = vec![
-        DeltaDef::AddCi {
-            key: "host-1".into(),
-            name: "Host 1".into(),
-            kind: CiKind::Hardware,
-            criticality: None,
-            attributes: Default::default(),
-        },
+        DeltaDef::AddCi(CiDef::new("host-1", "Host 1", CiKind::Hardware)),
         DeltaDef::Relate {
             from: "app-shop".into(),
             kind: RelationKind::RunsOn,

@@ -5,18 +5,26 @@ use itsm_engine::Sms;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-const ORG: &str = r#"{"format": 1, "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
-  "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
-             {"key": "ops", "name": "Ops", "roles": ["implementer", "change_manager"]},
-             {"key": "cab", "name": "Cab", "roles": ["cab_member"]}],
-  "change_policy": {"scope": [{"kind": "hardware", "controlled": true}],
-                    "approvals": [{"category": "normal", "from_level": "Low", "approver": "change_manager"}],
-                    "allow_self_approval": true}}"#;
+/// The organisation, on the shared engine policy with self-approval allowed (`ops` both
+/// implements and approves).
+fn organisation() -> String {
+    let policy = itsm_engine::PolicyDef {
+        allow_self_approval: true,
+        ..itsm_testkit::change_policy::engine_policy()
+    };
+    serde_json::json!({"format": 1, "at": "2026-01-05T09:00:00Z", "actor": "ceo", "op": "define_organisation",
+      "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]},
+                 {"key": "ops", "name": "Ops", "roles": ["implementer", "change_manager"]},
+                 {"key": "cab", "name": "Cab", "roles": ["cab_member"]}],
+      "change_policy": policy})
+    .to_string()
+}
 
 fn engine() -> Sms {
     let mut sms = Sms::new();
+    let org = organisation();
     for cmd in [
-        ORG,
+        org.as_str(),
         r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "svc-web", "name": "Web", "kind": {"service": {"size": "small", "composition": "single", "provision_source": "centralized", "consumers": "external"}}, "criticality": "high"}"#,
         r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "add_ci", "key": "app-web", "name": "Web app", "kind": "application"}"#,
         r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "relate", "from": "svc-web", "kind": "depends_on", "to": "app-web"}"#,
@@ -120,7 +128,9 @@ fn queries_answer_by_key_and_the_review_shows_evidence() {
             "5.3", "6.1", "7.5", "8.2.6", "8.5.1", "8.5.2", "8.5.3", "8.7.2", "8.7.3", "9.1", "9.3"
         ]
     );
-    let md = r.to_markdown(&|i| i.to_string());
+    let md = sms
+        .management_review(r.period, None)
+        .to_markdown(&|i| i.to_string());
     assert!(
         md.contains("| 8.2.6 | Configuration management | 2 |"),
         "{md}"

@@ -1,4 +1,4 @@
-//! Shared fixture: two services sharing a database, a policy, and people.
+//! Shared fixture: two services sharing a database, the shared change policy, and people.
 #![allow(
     dead_code,
     reason = "each test binary uses a different part of the fixture"
@@ -7,7 +7,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use itsm_change::*;
 use itsm_cmdb::{Ci, CiKind, Cmdb, Criticality, Relation, RelationKind, ServiceProfile};
-use itsm_core::{Actor, Calendar, Currency, Id, Money, Period, Role};
+use itsm_core::{Actor, Currency, Id, Money, Role};
 use itsm_risk::RiskMatrix;
 use rust_decimal::Decimal;
 
@@ -58,96 +58,8 @@ pub fn cmdb() -> Cmdb {
     c
 }
 
-pub fn policy() -> ChangePolicy {
-    use itsm_cmdb::AttrValue;
-    let production = Some((
-        "environment".to_owned(),
-        AttrValue::Text("production".into()),
-    ));
-    ChangePolicy {
-        scope: ChangeScope {
-            rules: vec![
-                ScopeRule {
-                    kind: Some(itsm_cmdb::CiKindName::Hardware),
-                    attribute: None,
-                    controlled: true,
-                },
-                ScopeRule {
-                    kind: Some(itsm_cmdb::CiKindName::Software),
-                    attribute: production.clone(),
-                    controlled: true,
-                },
-                ScopeRule {
-                    kind: Some(itsm_cmdb::CiKindName::Software),
-                    attribute: None,
-                    controlled: false,
-                },
-                ScopeRule {
-                    kind: Some(itsm_cmdb::CiKindName::Other("peripheral".into())),
-                    attribute: None,
-                    controlled: false,
-                },
-                ScopeRule {
-                    kind: None,
-                    attribute: None,
-                    controlled: true,
-                },
-            ],
-            ..ChangeScope::default()
-        },
-        models: vec![StandardModel {
-            name: "patch a host".into(),
-            description: "monthly OS patch on one host".into(),
-            kinds: [itsm_cmdb::CiKindName::Hardware].into_iter().collect(),
-            max_level: "Medium".into(),
-            max_cost: Some(eur(500)),
-        }],
-        major: MajorCriteria {
-            risk_level_at_or_above: Some("Critical".into()),
-            cost_above: Some(eur(50_000)),
-            new_technology: true,
-        },
-        approvals: vec![
-            ApprovalRule {
-                category: CategoryKind::Normal,
-                from_level: "Low".into(),
-                approver: Approver::ChangeManager,
-            },
-            ApprovalRule {
-                category: CategoryKind::Normal,
-                from_level: "High".into(),
-                approver: Approver::Cab { quorum: 2 },
-            },
-            ApprovalRule {
-                category: CategoryKind::Normal,
-                from_level: "Critical".into(),
-                approver: Approver::TopManagement,
-            },
-            ApprovalRule {
-                category: CategoryKind::Emergency,
-                from_level: "Low".into(),
-                approver: Approver::EmergencyCab { quorum: 1 },
-            },
-        ],
-        segregation_of_duties: true,
-        blackouts: vec![Blackout {
-            name: "year-end freeze".into(),
-            period: Period::new(at(20, 0), at(31, 0)).unwrap(),
-            services: Default::default(),
-        }],
-        maintenance: [(
-            id("svc-reporting"),
-            Calendar::business_hours(0, 18 * 60, 22 * 60).unwrap(),
-        )]
-        .into_iter()
-        .collect(),
-        objectives: vec![Objective {
-            name: "no more energy".into(),
-            measure: "energy_kwh_per_month".into(),
-            max_increase: Decimal::ZERO,
-        }],
-    }
-}
+/// The change register's shared fixture (`itsm-testkit`), which fits [`cmdb`].
+pub use itsm_testkit::change_policy::register_policy as policy;
 
 pub struct People {
     pub dev: Actor,

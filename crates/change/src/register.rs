@@ -719,13 +719,7 @@ impl ChangeRegister {
         next.status = ChangeStatus::Implemented(outcome);
         next.outcome = Some(outcome);
         next.implemented_at = Some(at);
-        self.commit(
-            idx,
-            actor,
-            at,
-            format!("implemented: {outcome:?}").to_lowercase(),
-            next,
-        )
+        self.commit(idx, actor, at, format!("implemented: {outcome}"), next)
     }
 
     /// Records the post-implementation review.

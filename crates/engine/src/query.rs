@@ -13,7 +13,12 @@ use crate::{EngineError, ManagementReview, Sms};
 
 /// A question to the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "query",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    expecting = "a query: an object with `query` and its fields"
+)]
 pub enum Query {
     /// A CI by key.
     Ci {

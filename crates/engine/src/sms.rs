@@ -15,7 +15,11 @@ use crate::{Command, EngineError};
 /// Something an accepted command caused besides its own effect, for the embedding program to
 /// act on (notify top management, show a new reference).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "effect", rename_all = "snake_case")]
+#[serde(
+    tag = "effect",
+    rename_all = "snake_case",
+    expecting = "an effect: an object with `effect` and its fields"
+)]
 pub enum Effect {
     /// A risk was identified and given its reference.
     RiskIdentified {
@@ -51,7 +55,10 @@ pub enum Effect {
 
 /// One accepted command, as the audit log records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an event with `seq`, `at`, `actor`, `command`, `effects`, `prev` and `hash`"
+)]
 pub struct Event {
     /// Position in the log, from 1.
     pub seq: u64,

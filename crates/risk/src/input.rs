@@ -171,6 +171,19 @@ pub enum EscalationReason {
     CopiedToCorporate,
 }
 
+impl std::fmt::Display for EscalationReason {
+    /// In words, for reports: `identified`, `rose`, `materialized`, `copied to the corporate
+    /// register`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Identified => "identified",
+            Self::Rose => "rose",
+            Self::Materialized => "materialized",
+            Self::CopiedToCorporate => "copied to the corporate register",
+        })
+    }
+}
+
 /// Something top management must be told.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -583,7 +583,7 @@ impl RiskReport {
                     vec![
                         e.at.format("%Y-%m-%d %H:%M").to_string(),
                         e.risk.to_string(),
-                        format!("{:?}", e.reason),
+                        e.reason.to_string(),
                         e.level.clone().unwrap_or_default(),
                     ]
                 })

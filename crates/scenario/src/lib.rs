@@ -146,7 +146,7 @@ fn text_field(object: &serde_json::Map<String, Value>, field: &str) -> Option<St
 fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
     let err = |reason: String| ScenarioError::Step {
         step,
-        reason: itsm_engine::shorten_quotes(&reason),
+        reason: itsm_engine::shorten_quotes(&itsm_engine::serde_words(&reason)),
     };
     let Value::Object(mut object) = value else {
         return Err(err("a step is a JSON object".into()));

@@ -95,3 +95,28 @@ fn an_approver_of_the_wrong_shape_is_described_in_the_users_words() {
     assert_eq!(json, r#"{"cab":{"quorum":2}}"#);
     assert_eq!(serde_json::from_str::<Approver>(&json).unwrap(), cab);
 }
+
+#[test]
+fn a_renumbered_register_snapshot_is_refused_as_a_snapshot_not_as_an_invalid_policy() {
+    let (mut reg, p) = (register(), people());
+    let cmdb = cmdb();
+    reg.raise(
+        &p.dev,
+        at(1, 9),
+        &cmdb,
+        NewChange::new("Swap", vec![id("kbd-1")]),
+    )
+    .unwrap();
+    let mut v = serde_json::to_value(&reg).unwrap();
+    v["changes"][0]["number"] = serde_json::json!(2);
+    let e = serde_json::from_value::<ChangeRegister>(v)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(
+            "invalid change register snapshot: the change in place 1 is numbered 2, not 1"
+        ),
+        "{e}"
+    );
+    assert!(!e.contains("policy"), "{e}");
+}

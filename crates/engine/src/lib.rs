@@ -31,6 +31,7 @@ mod organisation;
 mod query;
 mod review;
 mod sms;
+mod snapshot;
 mod strict;
 
 pub use chain::{ChainKey, Digest};

@@ -9,3 +9,4 @@ mod fuzz;
 mod impact_example;
 mod organisation;
 mod scenarios;
+mod vocabulary;

@@ -12,3 +12,4 @@ mod maps;
 mod organisation;
 mod readme;
 mod scenarios;
+mod vocabulary;

@@ -191,7 +191,7 @@ pub fn assess(
         Some(level) => FactorFinding {
             factor: f,
             level: *level,
-            reason: format!("{f} rated {level:?} by the requester").to_lowercase(),
+            reason: format!("{f} rated {level} by the requester"),
         },
         None => FactorFinding {
             factor: f,

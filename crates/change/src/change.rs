@@ -86,6 +86,17 @@ pub enum FactorLevel {
     High,
 }
 
+impl fmt::Display for FactorLevel {
+    /// As the user writes it: `low`, `medium`, `high`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        })
+    }
+}
+
 impl FactorLevel {
     /// Points toward the likelihood (0, 1, 2).
     #[must_use]
@@ -123,6 +134,17 @@ pub enum Outcome {
     Failed,
     /// It was backed out; the CMDB is unchanged.
     BackedOut,
+}
+
+impl fmt::Display for Outcome {
+    /// As the user writes it: `successful`, `failed`, `backed_out`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Successful => "successful",
+            Self::Failed => "failed",
+            Self::BackedOut => "backed_out",
+        })
+    }
 }
 
 /// Lifecycle state (8.5.1.3).

@@ -16,6 +16,13 @@ pub enum ChangeError {
         /// Why.
         reason: String,
     },
+    /// A register snapshot that is inconsistent (read on its own: the engine checks a whole
+    /// snapshot against its log instead).
+    #[error("invalid change register snapshot: {reason}")]
+    InvalidSnapshot {
+        /// Why.
+        reason: String,
+    },
     /// No change with this id.
     #[error("unknown change `{change}`")]
     UnknownChange {

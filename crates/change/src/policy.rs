@@ -141,7 +141,7 @@ pub enum CategoryKind {
 
 /// Who must approve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "ApproverRecord")]
 pub enum Approver {
     /// The change manager.
     ChangeManager,
@@ -159,6 +159,40 @@ pub enum Approver {
     },
     /// Top management.
     TopManagement,
+}
+
+/// How an [`Approver`] is read: the boards' quorum as a struct that says what it expects, so a
+/// malformed approver is described in the user's words (serde would name the Rust variant).
+#[derive(Deserialize)]
+#[serde(
+    rename_all = "snake_case",
+    expecting = "an approver: `change_manager`, `change_authority`, `top_management`, `{\"cab\": {\"quorum\": 2}}` or `{\"emergency_cab\": {\"quorum\": 1}}`"
+)]
+enum ApproverRecord {
+    ChangeManager,
+    ChangeAuthority,
+    Cab(Quorum),
+    EmergencyCab(Quorum),
+    TopManagement,
+}
+
+/// A board's quorum, as written: `{"quorum": 2}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a quorum, as `{\"quorum\": 2}`")]
+struct Quorum {
+    quorum: u32,
+}
+
+impl From<ApproverRecord> for Approver {
+    fn from(r: ApproverRecord) -> Self {
+        match r {
+            ApproverRecord::ChangeManager => Self::ChangeManager,
+            ApproverRecord::ChangeAuthority => Self::ChangeAuthority,
+            ApproverRecord::Cab(q) => Self::Cab { quorum: q.quorum },
+            ApproverRecord::EmergencyCab(q) => Self::EmergencyCab { quorum: q.quorum },
+            ApproverRecord::TopManagement => Self::TopManagement,
+        }
+    }
 }
 
 impl fmt::Display for Approver {

@@ -81,8 +81,16 @@ impl TryFrom<RegisterRecord> for ChangeRegister {
         for (i, c) in r.changes.iter().enumerate() {
             let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if c.number != n || c.id != Id::from_key(&format!("CHG-{n}")) {
-                return Err(ChangeError::InvalidPolicy {
-                    reason: format!("snapshot: change {} should be `CHG-{n}`", i + 1),
+                return Err(ChangeError::InvalidSnapshot {
+                    reason: if c.number == n {
+                        format!("change `CHG-{n}` has another id than its reference derives to")
+                    } else {
+                        format!(
+                            "the change in place {} is numbered {}, not {n}",
+                            i + 1,
+                            c.number
+                        )
+                    },
                 });
             }
         }
@@ -730,13 +738,7 @@ impl ChangeRegister {
         next.status = ChangeStatus::Implemented(outcome);
         next.outcome = Some(outcome);
         next.implemented_at = Some(at);
-        self.commit(
-            idx,
-            actor,
-            at,
-            format!("implemented: {outcome:?}").to_lowercase(),
-            next,
-        )?;
+        self.commit(idx, actor, at, format!("implemented: {outcome}"), next)?;
         Ok(deployed)
     }
 

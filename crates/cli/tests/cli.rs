@@ -73,7 +73,7 @@ fn bad_files_name_the_file_and_the_step() {
     let (code, _, err) = itsm(&["run", &bad]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("bad-step.json: step 2: `fly`: unknown variant `fly`"),
+        err.contains("bad-step.json: step 2: `fly`: unknown value `fly`"),
         "{err}"
     );
     let later = temp("later.json", r#"{"format": 2, "name": "x", "steps": []}"#);

@@ -135,12 +135,11 @@ fn field_changes(a: &Ci, b: &Ci) -> Vec<FieldChange> {
     };
     cmp("key", a.key.clone(), b.key.clone());
     cmp("name", a.name.clone(), b.name.clone());
-    cmp("kind", format!("{:?}", a.kind), format!("{:?}", b.kind));
-    cmp(
-        "status",
-        format!("{:?}", a.status),
-        format!("{:?}", b.status),
-    );
+    // Values as the user writes them (`retired`, `external_supplier: ...`), never Rust's
+    // `Debug` text: a diff is read by people and kept as evidence.
+    use itsm_core::text::as_written as written;
+    cmp("kind", written(&a.kind), written(&b.kind));
+    cmp("status", written(&a.status), written(&b.status));
     let opt = |o: Option<String>| o.unwrap_or_default();
     cmp(
         "owner",
@@ -152,11 +151,7 @@ fn field_changes(a: &Ci, b: &Ci) -> Vec<FieldChange> {
         a.criticality.to_string(),
         b.criticality.to_string(),
     );
-    cmp(
-        "provision",
-        format!("{:?}", a.provision),
-        format!("{:?}", b.provision),
-    );
+    cmp("provision", written(&a.provision), written(&b.provision));
     cmp("version", a.version.to_string(), b.version.to_string());
     cmp(
         "last_change",

@@ -64,7 +64,10 @@ pub enum Consumers {
 
 /// The profile of a service CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a service profile with `size`, `composition`, `provision_source` and `consumers`"
+)]
 pub struct ServiceProfile {
     /// Size.
     pub size: ServiceSize,
@@ -311,7 +314,10 @@ impl fmt::Display for AttrValue {
 /// involve other CIs (unique id and key, relations that fit the kind) and only hands out
 /// shared references; changes go through [`crate::Cmdb::update_ci`] with a [`CiPatch`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a configuration item with `id`, `key`, `name`, `kind`, `status`, `criticality`, `provision`, `version` and optionally `owner`, `attributes` and `last_change`"
+)]
 pub struct Ci {
     /// The CI's id.
     pub id: Id<Ci>,

@@ -23,8 +23,9 @@ pub enum CmdbError {
         /// The key that was not found.
         key: String,
     },
-    /// A CI with this id already exists.
-    #[error("a configuration item with id `{id}` already exists (key `{existing_key}`)")]
+    /// A CI with this id, but another key, already exists (only ids given by an import can
+    /// meet so; a CI with the same key is a [`CmdbError::DuplicateKey`]).
+    #[error("configuration item `{existing_key}` already has the id `{id}`")]
     DuplicateId {
         /// The id given twice.
         id: Id<Ci>,
@@ -93,8 +94,9 @@ pub enum CmdbError {
         /// The id that was not found.
         id: Id<RedundancyGroup>,
     },
-    /// A redundancy group with this id already exists.
-    #[error("redundancy group `{name}` (`{id}`) already exists")]
+    /// A redundancy group with this id already exists (named by its name: the id derives from
+    /// it, or was given by whoever imported the group).
+    #[error("redundancy group `{name}` already exists")]
     DuplicateGroup {
         /// The id given twice.
         id: Id<RedundancyGroup>,

@@ -34,7 +34,11 @@ pub enum CyclePolicy {
 
 /// Settings of a [`Cmdb`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "CMDB settings with `cycles` (`allow` or `reject`)"
+)]
 pub struct CmdbConfig {
     /// Whether dependency cycles are allowed.
     pub cycles: CyclePolicy,
@@ -279,20 +283,11 @@ impl Cmdb {
         itsm_core::text::check_key("key", &ci.key)?;
         itsm_core::text::check_name("name", &ci.name)?;
         check_kind_and_attributes(&ci.kind, &ci.attributes)?;
-        // The key first: it is what the user gave (the same record twice is a duplicate id).
-        if let Some(existing) = self
-            .node_by_key(&ci.key)
-            .and_then(|n| self.graph.node_weight(n))
-        {
-            return Err(if existing.id == ci.id {
-                CmdbError::DuplicateId {
-                    id: ci.id,
-                    existing_key: existing.key.clone(),
-                }
-            } else {
-                CmdbError::DuplicateKey {
-                    key: ci.key.clone(),
-                }
+        // The key first: it is what the user gave, and names the CI in the message (the same
+        // record twice is a duplicate key; its id, derived or not, says nothing more).
+        if self.node_by_key(&ci.key).is_some() {
+            return Err(CmdbError::DuplicateKey {
+                key: ci.key.clone(),
             });
         }
         let id_slot = match self.by_id.entry(ci.id) {

@@ -77,12 +77,20 @@ fn bad_cis_are_refused_and_nothing_changes() {
         c.add_ci(ci(" ", CiKind::Hardware)).unwrap_err(),
         CmdbError::Text(itsm_core::Error::InvalidText { field: "key", .. })
     ));
+    // The same key again is named by its key, never by the id it derives to.
     assert_eq!(
         c.add_ci(ci("app", CiKind::Hardware))
             .unwrap_err()
             .to_string(),
+        "a configuration item with key `app` already exists"
+    );
+    // An id held by a CI with another key (an import's given ids) names the holder.
+    let mut same_id = ci("app-2", CiKind::Hardware);
+    same_id.id = id("app");
+    assert_eq!(
+        c.add_ci(same_id).unwrap_err().to_string(),
         format!(
-            "a configuration item with id `{}` already exists (key `app`)",
+            "configuration item `app` already has the id `{}`",
             id("app")
         )
     );
@@ -490,7 +498,7 @@ fn baselines_diff_what_changed() {
         .collect();
     assert_eq!(
         fields,
-        [("status", "Active", "Retired"), ("version", "1", "2")]
+        [("status", "active", "retired"), ("version", "1", "2")]
     );
     assert_eq!(before.to_cmdb().unwrap(), shop());
 }
@@ -552,17 +560,16 @@ fn imports_report_every_problem() {
     assert_eq!(
         kinds,
         [
-            "DuplicateId",
+            "DuplicateKey",
             "DuplicateKey",
             "UnknownCi",
             "KindMismatch",
             "DuplicateRelation"
         ]
     );
-    assert!(
-        e.to_string()
-            .starts_with("import refused with 5 problem(s); first: a configuration item with id")
-    );
+    assert!(e.to_string().starts_with(
+        "import refused with 5 problem(s); first: a configuration item with key `a` already exists"
+    ));
 
     let strict = CmdbParts {
         config: CmdbConfig {
@@ -603,4 +610,57 @@ fn serde_round_trip_of_the_whole_cmdb() {
     );
     assert_ne!(broken, ij);
     assert!(serde_json::from_str::<Impact>(&broken).is_err());
+}
+
+#[test]
+fn a_ci_added_twice_is_named_by_its_key_not_by_the_id_it_derives_to() {
+    let mut c = shop();
+    let e = c.add_ci(ci("app", CiKind::Application)).unwrap_err();
+    assert_eq!(e, CmdbError::DuplicateKey { key: "app".into() });
+    assert!(!e.to_string().contains(&id("app").to_string()), "{e}");
+}
+
+#[test]
+fn a_redundancy_group_defined_twice_is_named_without_its_id() {
+    let mut c = shop();
+    let again = RedundancyGroup::new("web", id("shop"), vec![id("app")], 1);
+    let e = c.add_group(again).unwrap_err().to_string();
+    assert_eq!(e, "redundancy group `web` already exists");
+}
+
+#[test]
+fn a_baseline_diff_holds_values_as_the_user_writes_them_not_rust_debug_text() {
+    let mut c = shop();
+    c.add_ci(ci("spare", CiKind::Document)).unwrap();
+    let before = c.baseline("before", Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
+    c.update_ci(
+        id("spare"),
+        CiPatch {
+            kind: Some(CiKind::Other("runbook".into())),
+            status: Some(CiStatus::Planned),
+            provision: Some(Provision::ExternalSupplier(Id::from_key("fastnet"))),
+            ..CiPatch::default()
+        },
+    )
+    .unwrap();
+    let after = c.baseline("after", Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap());
+    let d = before.diff(&after);
+    let fields: Vec<(&str, &str, &str)> = d.changed_cis[0]
+        .fields
+        .iter()
+        .map(|f| (f.field.as_str(), f.before.as_str(), f.after.as_str()))
+        .collect();
+    let party = Id::<itsm_core::entity::Party>::from_key("fastnet").to_string();
+    assert_eq!(
+        fields[..3],
+        [
+            ("kind", "document", "other: runbook"),
+            ("status", "active", "planned"),
+            (
+                "provision",
+                "internal",
+                format!("external_supplier: {party}").as_str()
+            ),
+        ]
+    );
 }

@@ -44,6 +44,46 @@ pub fn excerpt(value: &str) -> String {
     }
 }
 
+/// A value as people write it in commands and documents, for messages and stored diffs: its
+/// JSON form without the JSON punctuation (`risk_owner`, `process_owner:
+/// configuration_management`, `backed_out`, `service: (size: large, consumers: external)`),
+/// never Rust's `Debug` text (`RiskOwner`, `ProcessOwner(ConfigurationManagement)`,
+/// `BackedOut`). A value that does not serialize is `a value`; `null` is empty.
+///
+/// ```
+/// use itsm_core::{Process, Role, text::as_written};
+/// assert_eq!(as_written(&Role::RiskOwner), "risk_owner");
+/// assert_eq!(
+///     as_written(&Role::ProcessOwner(Process::ConfigurationManagement)),
+///     "process_owner: configuration_management"
+/// );
+/// ```
+#[must_use]
+pub fn as_written<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    fn words(v: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(words).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Value::Object(fields) => fields
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::Object(_) => format!("{k}: ({})", words(v)),
+                    _ => format!("{k}: {}", words(v)),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+    serde_json::to_value(value).map_or_else(|_| "a value".to_owned(), |v| words(&v))
+}
+
 /// Bidirectional formatting characters: embeddings, overrides, isolates and marks.
 const fn is_bidi_control(c: char) -> bool {
     matches!(

@@ -113,22 +113,27 @@ pub(crate) fn verify(log: &[Event], key: Option<&ChainKey>) -> Result<(), (u64, 
     let mut prev = Digest::GENESIS;
     for (i, e) in log.iter().enumerate() {
         let expected = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
+        // An event is named by its place in the log, which is what a reader counts (the
+        // number it carries may be anything, `0` included).
         if e.seq != expected {
             return Err((
-                e.seq,
-                format!("found at position {expected}: events were removed, inserted or reordered"),
+                expected,
+                format!(
+                    "the log holds event {} in its place: events were removed, inserted or reordered",
+                    e.seq
+                ),
             ));
         }
         if e.prev != prev {
             return Err((
-                e.seq,
+                expected,
                 "it does not follow the event before it: events were removed, inserted or reordered"
                     .into(),
             ));
         }
         if digest(e, key) != e.hash {
             return Err((
-                e.seq,
+                expected,
                 "its digest does not match its content: it was edited, or the chain key differs"
                     .into(),
             ));

@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 
 /// An actor of the organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an actor with `key`, `name` and optionally `roles` and `division`"
+)]
 pub struct ActorDef {
     /// Key.
     pub key: String,
@@ -36,7 +39,7 @@ pub struct ActorDef {
 
 /// A division of the organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a division with `key` and `name`")]
 pub struct DivisionDef {
     /// Key.
     pub key: String,
@@ -51,7 +54,10 @@ pub type AppetiteDef = itsm_risk::RiskAppetite;
 
 /// One scope rule of the change policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a scope rule with `controlled` and optionally `kind` and `attribute`"
+)]
 pub struct ScopeRuleDef {
     /// CI kind (`"hardware"`, `{"other": "peripheral"}`), any when absent; an unknown kind is
     /// refused with the valid ones listed.
@@ -66,7 +72,10 @@ pub struct ScopeRuleDef {
 
 /// A freeze, with services named by key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a freeze with `name`, `start`, `end` and optionally `services`"
+)]
 pub struct BlackoutDef {
     /// Name.
     pub name: String,
@@ -81,7 +90,11 @@ pub struct BlackoutDef {
 
 /// The change policy, with CIs named by key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "a change policy with any of `scope`, `include`, `exclude`, `models`, `major`, `approvals`, `allow_self_approval`, `blackouts`, `maintenance` and `objectives`"
+)]
 pub struct PolicyDef {
     /// Scope rules, first match wins.
     pub scope: Vec<ScopeRuleDef>,
@@ -107,7 +120,10 @@ pub struct PolicyDef {
 
 /// Who provides a CI, with parties named by key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(
+    rename_all = "snake_case",
+    expecting = "a provision: `internal`, or `{\"external_supplier\": \"party\"}`, `{\"internal_supplier\": \"party\"}` or `{\"customer_as_supplier\": \"party\"}`"
+)]
 pub enum ProvisionDef {
     /// The organisation.
     Internal,
@@ -121,7 +137,10 @@ pub enum ProvisionDef {
 
 /// An impact and a likelihood by level name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rating with `impact` and `likelihood`"
+)]
 pub struct ScoreDef {
     /// Impact level.
     pub impact: String,
@@ -131,7 +150,11 @@ pub struct ScoreDef {
 
 /// Links of a risk, by key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "links with any of `cis`, `suppliers` and `changes`"
+)]
 pub struct LinksDef {
     /// CI keys.
     pub cis: Vec<String>,
@@ -143,7 +166,7 @@ pub struct LinksDef {
 
 /// A risk treatment other than acceptance (see `accept_risk`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "TreatmentRecord")]
 pub enum TreatmentDef {
     /// Mitigate with actions.
     Mitigate,
@@ -164,7 +187,10 @@ pub enum TreatmentDef {
 /// A new CI, with records named by key: what `add_ci` takes, and what a change's delta adds
 /// (one definition, turned into a CI by one function, so both accept and refuse the same).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a CI with `key`, `name`, `kind` and optionally `criticality`, `status`, `provision`, `owner` and `attributes`"
+)]
 pub struct CiDef {
     /// Key.
     pub key: String,
@@ -206,11 +232,58 @@ impl CiDef {
     }
 }
 
+/// How a [`TreatmentDef`] is read: each treatment's fields as a struct that says what it
+/// expects (serde would name the Rust variant of a malformed one).
+#[derive(Deserialize)]
+#[serde(
+    rename_all = "snake_case",
+    expecting = "a treatment: `mitigate`, `{\"transfer\": {\"to\": \"party\", \"arrangement\": \"...\"}}` or `{\"avoid\": {\"how\": \"...\"}}`"
+)]
+enum TreatmentRecord {
+    Mitigate,
+    Transfer(TransferRecord),
+    Avoid(AvoidRecord),
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a transfer with `to` (a party key) and `arrangement`"
+)]
+struct TransferRecord {
+    to: String,
+    arrangement: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an avoidance with `how`")]
+struct AvoidRecord {
+    how: String,
+}
+
+impl From<TreatmentRecord> for TreatmentDef {
+    fn from(r: TreatmentRecord) -> Self {
+        match r {
+            TreatmentRecord::Mitigate => Self::Mitigate,
+            TreatmentRecord::Transfer(t) => Self::Transfer {
+                to: t.to,
+                arrangement: t.arrangement,
+            },
+            TreatmentRecord::Avoid(a) => Self::Avoid { how: a.how },
+        }
+    }
+}
+
 /// One edit of a change's configuration delta, with CIs named by key. The CI it adds and the
 /// update it makes are the definitions `add_ci` and `update_ci` take ([`CiDef`],
 /// [`CiUpdateDef`]), checked by the same code: a delta sets every field a direct edit can.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "edit", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "edit",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    expecting = "an edit of the delta: an object with `edit` (`add_ci`, `update_ci`, `retire_ci`, `relate` or `unrelate`) and its fields"
+)]
 pub enum DeltaDef {
     /// Add a CI.
     AddCi(CiDef),
@@ -249,7 +322,11 @@ pub enum DeltaDef {
 /// Changes to a CI's fields, records named by key: what `update_ci` takes, and what a
 /// change's delta updates.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "an update with any of `name`, `status`, `criticality`, `set_attributes` and `remove_attributes`"
+)]
 pub struct CiUpdateDef {
     /// New name.
     pub name: Option<String>,
@@ -269,7 +346,12 @@ pub struct CiUpdateDef {
 
 /// A command. See the module docs for how records are named.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "op",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    expecting = "a command: an object with `op` and its fields"
+)]
 pub enum Command {
     /// Defines actors, divisions, the risk matrix and appetite, and the change policy. Allowed
     /// to bootstrap an empty engine (the acting actor must be one of the actors defined, with

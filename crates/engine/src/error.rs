@@ -147,11 +147,33 @@ pub enum EngineError {
         /// How.
         reason: String,
     },
-    /// A snapshot that is not what its log produces, or not a snapshot at all.
+    /// Not a snapshot at all: malformed JSON, or a log that cannot be read.
     #[error("snapshot refused: {reason}")]
     Snapshot {
         /// Why.
         reason: String,
+    },
+    /// A snapshot holding a record that is not what its log produces: edited, added or removed
+    /// beside the log (its chain and replay are sound).
+    #[error("snapshot refused: {record} is not what its log produces ({detail})")]
+    SnapshotDiffers {
+        /// The record, by key (`risk `isp-gap` (R-3)`, `the history of risk ...`, `change
+        /// `chg-1` (CHG-1)`, `CI `app``, `actor `ops``).
+        record: String,
+        /// How: where it differs (a JSON pointer into the snapshot), or what is missing.
+        detail: String,
+    },
+    /// A snapshot whose log does not end at the head digest the embedder kept.
+    #[error(
+        "snapshot refused: its log ends at event {events} with head `{head}`, not at the head `{kept}` that was kept: events were removed or rewritten"
+    )]
+    SnapshotHead {
+        /// How many events the log holds.
+        events: usize,
+        /// Its last digest.
+        head: String,
+        /// The digest that was kept.
+        kept: String,
     },
     /// No redundancy group with this name.
     #[error("unknown redundancy group `{name}`")]
@@ -194,7 +216,7 @@ pub enum EngineError {
         /// The field missing.
         missing: &'static str,
     },
-    /// A log that does not replay.
+    /// A log that does not replay: the event (by its place in the log) and why.
     #[error("event {seq} does not replay: {reason}")]
     Replay {
         /// The event's sequence number.

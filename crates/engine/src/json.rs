@@ -71,6 +71,120 @@ pub fn shorten_quotes(message: &str) -> String {
     }
 }
 
+/// Serde's words for the shapes of Rust data, and the words people use for the same JSON: a
+/// value refused while it is read is described as JSON (`a list`, `an object`, `null`, `a
+/// whole number`), and a tagged value as a name (`unknown value`, `a name alone`), never as
+/// Rust's variants, identifiers, sequences, maps or integer types.
+const SERDE_WORDS: &[(&str, &str)] = &[
+    ("unknown variant", "unknown value"),
+    ("there are no variants", "no value is accepted here"),
+    ("invalid type: unit variant", "invalid type: a name alone"),
+    (
+        "invalid type: newtype variant",
+        "invalid type: a name with a value",
+    ),
+    (
+        "invalid type: tuple variant",
+        "invalid type: a name with a list",
+    ),
+    (
+        "invalid type: struct variant",
+        "invalid type: a name with an object",
+    ),
+    (
+        "expected unit variant",
+        "expected a name alone, without a value",
+    ),
+    ("expected unit", "expected a name alone, without a value"),
+    (
+        "expected newtype variant",
+        "expected a name with its value, as `{\"name\": value}`",
+    ),
+    (
+        "expected tuple variant",
+        "expected a name with a list of values",
+    ),
+    (
+        "expected struct variant",
+        "expected a name with an object of fields",
+    ),
+    ("expected variant identifier", "expected a name"),
+    ("expected field identifier", "expected a field name"),
+    ("invalid type: unit value", "invalid type: null"),
+    ("expected string or map", "expected a string or an object"),
+    ("invalid type: sequence", "invalid type: a list"),
+    ("invalid type: map", "invalid type: an object"),
+    ("invalid type: newtype struct", "invalid type: a value"),
+    ("expected a sequence", "expected a list"),
+    ("expected a map", "expected an object"),
+    ("expected a tuple of size", "expected a list of length"),
+    ("expected u8", "expected a whole number from 0 to 255"),
+    ("expected u16", "expected a whole number from 0 to 65535"),
+    (
+        "expected u32",
+        "expected a whole number from 0 to 4294967295",
+    ),
+    (
+        "expected u64",
+        "expected a whole number from 0 to 18446744073709551615",
+    ),
+    (
+        "expected usize",
+        "expected a whole number from 0 to 18446744073709551615",
+    ),
+    (
+        "expected i32",
+        "expected a whole number from -2147483648 to 2147483647",
+    ),
+    (
+        "expected i64",
+        "expected a whole number from -9223372036854775808 to 9223372036854775807",
+    ),
+    ("expected f64", "expected a number"),
+];
+
+/// `message` (an error of serde, as `serde_json` words it) in the user's words: serde's
+/// names for Rust's shapes of data become the names of JSON's, outside what the message quotes
+/// of the input.
+///
+/// ```
+/// let m = itsm_engine::serde_words("invalid type: sequence, expected u32");
+/// assert_eq!(m, "invalid type: a list, expected a whole number from 0 to 4294967295");
+/// let m = itsm_engine::serde_words("unknown variant `map`, expected `a` or `b`");
+/// assert_eq!(m, "unknown value `map`, expected `a` or `b`");
+/// ```
+#[must_use]
+pub fn serde_words(message: &str) -> String {
+    // `expected variant index 0 <= i < 5`: a number where a name goes.
+    let message = match message.split_once("expected variant index 0 <= i < ") {
+        Some((before, after)) => format!(
+            "{before}expected a name{}",
+            after.trim_start_matches(|c: char| c.is_ascii_digit())
+        ),
+        None => message.to_owned(),
+    };
+    let mut out = String::with_capacity(message.len());
+    // Quoted spans (backticks, or double quotes as serde quotes strings) are the input's.
+    let mut rest = message.as_str();
+    while !rest.is_empty() {
+        let cut = rest.find(['`', '"']).unwrap_or(rest.len());
+        let (plain, tail) = rest.split_at(cut);
+        out.push_str(
+            &SERDE_WORDS
+                .iter()
+                .fold(plain.to_owned(), |text, (from, to)| text.replace(from, to)),
+        );
+        let Some(q) = tail.chars().next() else { break };
+        let quoted_len = tail
+            .get(1..)
+            .and_then(|t| t.find(q))
+            .map_or(tail.len(), |end| end + 2);
+        out.push_str(tail.get(..quoted_len).unwrap_or(tail));
+        rest = tail.get(quoted_len..).unwrap_or_default();
+    }
+    out
+}
+
 /// The longest error message the JSON surface gives, in characters.
 const MAX_MESSAGE: usize = 600;
 
@@ -105,7 +219,7 @@ impl Sms {
         {
             Some(Ok(at)) => Some(at),
             Some(Err(e)) => {
-                errors.push(format!("`at`: {e}"));
+                errors.push(format!("`at`: {}", serde_words(&e.to_string())));
                 None
             }
             None => {
@@ -127,7 +241,7 @@ impl Sms {
         let command = match serde_json::from_value::<Command>(value) {
             Ok(c) => Some(c),
             Err(e) => {
-                errors.push(format!("command: {e}"));
+                errors.push(format!("command: {}", serde_words(&e.to_string())));
                 None
             }
         };
@@ -165,7 +279,7 @@ impl Sms {
         }
         let query: Query = match serde_json::from_value(value) {
             Ok(q) => q,
-            Err(e) => return failure([format!("query: {e}")]),
+            Err(e) => return failure([format!("query: {}", serde_words(&e.to_string()))]),
         };
         match self.query(&query) {
             Ok(answer) => {

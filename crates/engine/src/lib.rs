@@ -32,6 +32,7 @@ mod organisation;
 mod query;
 mod review;
 mod sms;
+mod snapshot;
 mod strict;
 pub mod view;
 
@@ -42,7 +43,7 @@ pub use command::{
 };
 pub use error::EngineError;
 pub use itsm_core::text::excerpt;
-pub use json::shorten_quotes;
+pub use json::{serde_words, shorten_quotes};
 pub use query::{Answer, ImpactAnswer, Query};
 pub use review::{ClauseEvidence, ManagementReview};
 pub use sms::{Effect, Event, Sms};

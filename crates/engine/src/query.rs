@@ -16,7 +16,12 @@ use crate::{EngineError, Sms};
 
 /// A question to the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "query", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "query",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    expecting = "a query: an object with `query` and its fields"
+)]
 pub enum Query {
     /// A CI by key.
     Ci {

@@ -9,13 +9,17 @@ use itsm_core::{Actor, Division, Format, Id, Role};
 use itsm_risk::{Escalation, Reference, RiskAppetite, RiskMatrix, RiskRegister};
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{self, ChainKey, Digest};
+use crate::chain::{ChainKey, Digest};
 use crate::{Command, EngineError};
 
 /// Something an accepted command caused besides its own effect, for the embedding program to
 /// act on (notify top management, show a new reference).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "effect", rename_all = "snake_case")]
+#[serde(
+    tag = "effect",
+    rename_all = "snake_case",
+    expecting = "an effect: an object with `effect` and its fields"
+)]
 pub enum Effect {
     /// A risk was identified and given its reference.
     RiskIdentified {
@@ -52,7 +56,10 @@ pub enum Effect {
 
 /// One accepted command, as the audit log records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an event with `seq`, `at`, `actor`, `command`, `effects`, `prev` and `hash`"
+)]
 pub struct Event {
     /// Position in the log, from 1.
     pub seq: u64,
@@ -86,8 +93,10 @@ pub struct Event {
 /// assert_eq!(replayed, sms);
 /// # Ok::<(), itsm_engine::EngineError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "SmsRecord")]
+///
+/// A snapshot (`serde_json::to_string(&sms)`) is read back only when it is exactly what its
+/// log produces (see [`Sms::from_snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sms {
     /// The snapshot's format version (`"format": 1`), written first.
     pub(crate) format: Format,
@@ -110,75 +119,7 @@ pub struct Sms {
     pub(crate) names: crate::names::Names,
 }
 
-/// The serialized form of [`Sms`], checked when read back.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SmsRecord {
-    /// Checked before anything else is read; `None` when absent, which is refused.
-    #[serde(default)]
-    format: Option<Format>,
-    actors: BTreeMap<String, Actor>,
-    divisions: BTreeMap<String, Division>,
-    cmdb: Cmdb,
-    risks: RiskRegister,
-    risk_keys: BTreeMap<String, Reference>,
-    changes: ChangeRegister,
-    change_keys: BTreeMap<String, Id<ChangeId>>,
-    baselines: BTreeMap<String, Baseline>,
-    policy_def: crate::PolicyDef,
-    log: Vec<Event>,
-}
-
-impl TryFrom<SmsRecord> for Sms {
-    type Error = EngineError;
-    fn try_from(r: SmsRecord) -> Result<Self, EngineError> {
-        Self::verified(r, None)
-    }
-}
-
 impl Sms {
-    /// A snapshot is accepted only when it is what its log produces: the chain is checked
-    /// (under `key`), the log replayed into a fresh engine, and the stored state compared with
-    /// the replayed one, field by field.
-    fn verified(r: SmsRecord, key: Option<&ChainKey>) -> Result<Self, EngineError> {
-        if r.format.is_none() {
-            return Err(EngineError::Snapshot {
-                reason: Format::missing().to_string(),
-            });
-        }
-        chain::verify(&r.log, key).map_err(|(seq, reason)| EngineError::Chain { seq, reason })?;
-        let replayed = Self::replay_keyed(&r.log, key)?;
-        let stored = Self {
-            format: Format::CURRENT,
-            // Derived from the log, which is compared below.
-            names: replayed.names.clone(),
-            actors: r.actors,
-            divisions: r.divisions,
-            cmdb: r.cmdb,
-            risks: r.risks,
-            risk_keys: r.risk_keys,
-            changes: r.changes,
-            change_keys: r.change_keys,
-            baselines: r.baselines,
-            policy_def: r.policy_def,
-            log: r.log,
-            key: key.cloned(),
-        };
-        // `PartialEq` covers every serialized field of every part (the CMDB's and the risk
-        // register's own impls compare content, ignoring only lookup indexes that are not
-        // serialized), so equality is what the log produces; JSON is built only to name where.
-        if stored != replayed {
-            let as_json = |s: &Self| serde_json::to_value(s).unwrap_or_default();
-            let at = chain::first_difference(&as_json(&stored), &as_json(&replayed))
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| "/".into());
-            return Err(EngineError::Snapshot {
-                reason: format!("the stored state differs from what its log produces at `{at}`"),
-            });
-        }
-        Ok(replayed)
-    }
-
     /// Loads a snapshot written by `serde_json::to_string(&sms)`, checking it against its log
     /// under `key` (the key the engine that wrote it was made with, if any) and, when given,
     /// against the `head` digest the embedder kept or published when it wrote it. Plain
@@ -190,27 +131,26 @@ impl Sms {
     /// kept head can.
     ///
     /// # Errors
-    /// [`EngineError::Snapshot`] (malformed, a stored state that differs from what the log
-    /// produces, naming where, or another head than `head`), [`EngineError::Chain`] (a broken
-    /// chain, naming the event), [`EngineError::Replay`] (an event its command no longer
-    /// produces).
+    /// [`EngineError::Snapshot`] (not a snapshot: malformed JSON, or a log that cannot be
+    /// read), [`EngineError::Chain`] (a broken chain, naming the event),
+    /// [`EngineError::Replay`] (an event its command no longer produces, naming it),
+    /// [`EngineError::SnapshotDiffers`] (a stored record that is not what the log produces,
+    /// named by key), [`EngineError::SnapshotHead`] (another head than `head`).
     pub fn from_snapshot(
         json: &str,
         key: Option<&ChainKey>,
         head: Option<Digest>,
     ) -> Result<Self, EngineError> {
-        let record: SmsRecord = serde_json::from_str(json).map_err(|e| EngineError::Snapshot {
-            reason: crate::shorten_quotes(&e.to_string()),
+        let doc = crate::parse_strict(json).map_err(|e| EngineError::Snapshot {
+            reason: crate::shorten_quotes(&crate::serde_words(&e.to_string())),
         })?;
-        let sms = Self::verified(record, key)?;
-        if let Some(expected) = head {
-            if sms.head() != expected {
-                return Err(EngineError::Snapshot {
-                    reason: format!(
-                        "its log ends at event {} with head `{}`, not at the head `{expected}` that was kept: events were removed or rewritten",
-                        sms.log.len(),
-                        sms.head()
-                    ),
+        let sms = Self::verified(&doc, key)?;
+        if let Some(kept) = head {
+            if sms.head() != kept {
+                return Err(EngineError::SnapshotHead {
+                    events: sms.log.len(),
+                    head: sms.head().to_string(),
+                    kept: kept.to_string(),
                 });
             }
         }
@@ -347,23 +287,31 @@ impl Sms {
         let mut sms = Self::new();
         sms.key = key.cloned();
         for (i, e) in events.iter().enumerate() {
-            let expected = u64::try_from(i + 1).unwrap_or(u64::MAX);
-            if e.seq != expected {
+            // Named by its place in the log, which is what a reader counts (the number it
+            // carries may be anything).
+            let seq = u64::try_from(i + 1).unwrap_or(u64::MAX);
+            if e.seq != seq {
                 return Err(EngineError::Replay {
-                    seq: e.seq,
-                    reason: format!("expected sequence number {expected}"),
+                    seq,
+                    reason: format!(
+                        "the log holds event {} in its place: events were removed, inserted or reordered",
+                        e.seq
+                    ),
                 });
             }
+            let what = format!("`{}` by `{}`", e.command.op(), crate::excerpt(&e.actor));
             let got = sms
                 .apply(&e.actor, e.at, e.command.clone())
                 .map_err(|err| EngineError::Replay {
-                    seq: e.seq,
-                    reason: err.to_string(),
+                    seq,
+                    reason: format!("{what} is refused: {err}"),
                 })?;
             if got.first() != Some(e) {
                 return Err(EngineError::Replay {
-                    seq: e.seq,
-                    reason: "the command gives another record than the one logged (effects or digests differ)".into(),
+                    seq,
+                    reason: format!(
+                        "{what} gives another record than the one logged (effects or digests differ)"
+                    ),
                 });
             }
         }

@@ -480,9 +480,7 @@ fn a_delta_with_a_bad_value_is_refused_at_raise_as_a_direct_edit_is() {
     ] {
         let m = refused(&mut sms, 2, actor, command);
         assert!(
-            m.contains(
-                "unknown variant `sleeping`, expected one of `planned`, `active`, `retired`"
-            ),
+            m.contains("unknown value `sleeping`, expected one of `planned`, `active`, `retired`"),
             "{m}"
         );
     }

@@ -57,7 +57,7 @@ fn bad_input_gets_an_error_answer() {
         ),
         (
             r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "launch_rockets"}"#,
-            "unknown variant `launch_rockets`",
+            "unknown value `launch_rockets`",
         ),
         (
             r#"{"format": 1, "at": "2026-01-05T10:00:00Z", "actor": "ops", "op": "take_baseline"}"#,
@@ -91,6 +91,65 @@ fn bad_input_gets_an_error_answer() {
         sms.query_json(r#"{"format": 1, "query": "impact", "failed": ["ghost"]}"#)
             .contains("unknown configuration item key `ghost`")
     );
+}
+
+#[test]
+fn a_value_of_the_wrong_shape_is_described_in_the_users_words_not_by_rust_types() {
+    let mut sms = engine();
+    let at = r#""at": "2026-01-05T10:00:00Z""#;
+    for (command, says) in [
+        (
+            r#""actor": "ops", "op": "update_ci", "ci": "app-web", "update": 7"#,
+            "expected an update with any of `name`, `status`",
+        ),
+        (
+            r#""actor": "ops", "op": "add_ci", "key": "k", "name": "K", "kind": {"service": 7}"#,
+            "expected a service profile with `size`",
+        ),
+        (
+            r#""actor": "ops", "op": "raise_change", "key": "c", "title": "C", "targets": [], "delta": [7]"#,
+            "expected an edit of the delta",
+        ),
+        (
+            r#""actor": "ceo", "op": "define_organisation", "actors": [7]"#,
+            "expected an actor with `key`, `name`",
+        ),
+        (
+            r#""actor": "ceo", "op": "define_organisation", "actors": [], "change_policy": {"approvals": [{"category": "normal", "from_level": "Low", "approver": {"cab": 7}}]}"#,
+            "expected a quorum",
+        ),
+        (
+            r#""actor": "ceo", "op": "define_organisation", "actors": [{"key": "ceo", "name": "CEO", "roles": ["process_owner"]}]"#,
+            "invalid type: a name alone, expected a name with its value",
+        ),
+        (
+            r#""actor": "ops", "op": "add_redundancy_group", "name": "g", "dependent": "svc-web", "members": ["app-web"], "min_up": -1"#,
+            "expected a whole number from 0 to",
+        ),
+        (
+            r#""actor": "ops", "op": "identify_risk", "key": "r", "title": "R", "category": "c", "owner": "ceo", "inherent": 7"#,
+            "expected a rating with `impact` and `likelihood`",
+        ),
+        (
+            r#""actor": "ops", "op": "treat_risk", "risk": "r", "treatment": {"transfer": 7}"#,
+            "expected a transfer with `to`",
+        ),
+        (r#""actor": "ops", "op": "fly""#, "unknown value `fly`"),
+    ] {
+        let out = sms.apply_json(&format!("{{\"format\": 1, {at}, {command}}}"));
+        assert!(out.contains(says), "{command}: {out}");
+        for rust in ["struct", "variant", "Def", "usize", "Approver", "unit"] {
+            assert!(!out.contains(rust), "{command}: `{rust}` in {out}");
+        }
+    }
+    let out = sms.query_json("7");
+    assert!(out.contains("a query is a JSON object"), "{out}");
+    let out = sms.query_json(r#"{"format": 1, "query": 7}"#);
+    assert!(
+        out.contains("query: invalid type: integer `7`, expected a name"),
+        "{out}"
+    );
+    assert!(!out.contains("variant"), "{out}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Issue 8: the audit trail is tamper-evident. Each edit of a snapshot is refused on load,
 //! naming what and where; the head digest changes with any change of history; time only moves
-//! forward.
+//! forward. Issue 9: a refused snapshot names the record by its key (`risk `r` (R-1)`, `change
+//! `c` (CHG-1)`, `actor `dev``) with its own error, never as an invalid change policy or by an
+//! event number the log does not count (`event 0`).
 #![expect(clippy::unwrap_used, reason = "tests: a panic is a failing test")]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -76,15 +78,29 @@ fn snapshot(sms: &Sms) -> Value {
     serde_json::to_value(sms).unwrap()
 }
 
-/// Loads an edited snapshot both ways and returns the error text.
-fn refused(v: &Value) -> String {
+/// Loads an edited snapshot both ways and returns the error.
+fn refusal(v: &Value) -> EngineError {
     let text = v.to_string();
     let plain = serde_json::from_str::<Sms>(&text).unwrap_err().to_string();
-    let explicit = Sms::from_snapshot(&text, None, None)
-        .unwrap_err()
-        .to_string();
-    assert!(plain.contains(&explicit), "{plain} / {explicit}");
+    let explicit = Sms::from_snapshot(&text, None, None).unwrap_err();
+    assert!(
+        plain.contains(&explicit.to_string()),
+        "{plain} / {explicit}"
+    );
     explicit
+}
+
+/// Loads an edited snapshot both ways and returns the error text.
+fn refused(v: &Value) -> String {
+    refusal(v).to_string()
+}
+
+/// The snapshot's record, by key, that is not what its log produces.
+fn differing_record(v: &Value) -> String {
+    match refusal(v) {
+        EngineError::SnapshotDiffers { record, .. } => record,
+        e => format!("another error: {e}"),
+    }
 }
 
 #[test]
@@ -126,17 +142,21 @@ fn a_rating_edited_in_state_and_history_is_refused() {
     }
     let e = refused(&v);
     assert!(
-        e.contains("differs from what its log produces at `/risks"),
+        e.starts_with(
+            "snapshot refused: the history of risk `r` (R-1) is not what its log produces (at `/risks/history/0/"
+        ),
         "{e}"
     );
+    assert_eq!(differing_record(&v), "the history of risk `r` (R-1)");
 }
 
 #[test]
-fn removing_the_last_event_is_refused() {
+fn removing_the_last_event_is_refused_naming_the_risk_it_rated() {
     let mut v = snapshot(&build(None));
     v["log"].as_array_mut().unwrap().pop();
     let e = refused(&v);
-    assert!(e.contains("differs from what its log produces"), "{e}");
+    assert!(e.contains("is not what its log produces"), "{e}");
+    assert_eq!(differing_record(&v), "the history of risk `r` (R-1)");
 }
 
 #[test]
@@ -193,6 +213,7 @@ fn granting_an_actor_top_management_is_refused() {
     v["actors"]["dev"]["roles"] = json!(["implementer", "top_management"]);
     let e = refused(&v);
     assert!(e.contains("`/actors/dev/roles"), "{e}");
+    assert_eq!(differing_record(&v), "actor `dev`");
 }
 
 #[test]
@@ -202,6 +223,7 @@ fn a_change_status_set_to_approved_is_refused() {
     v["changes"]["changes"][0]["status"] = json!("approved");
     let e = refused(&v);
     assert!(e.contains("`/changes/changes/0/status`"), "{e}");
+    assert_eq!(differing_record(&v), "change `c` (CHG-1)");
 }
 
 #[test]
@@ -211,6 +233,7 @@ fn deleting_the_escalations_is_refused() {
     v["risks"]["escalations"] = json!([]);
     let e = refused(&v);
     assert!(e.contains("`/risks/escalations"), "{e}");
+    assert_eq!(differing_record(&v), "the escalations of the risk register");
 }
 
 #[test]
@@ -320,10 +343,15 @@ fn a_snapshot_cut_back_to_an_earlier_point_is_refused_against_the_kept_head() {
     let earlier = Sms::replay_keyed(&sms.log()[..shorter], Some(&key)).unwrap();
     let text = serde_json::to_string(&earlier).unwrap();
     assert!(Sms::from_snapshot(&text, Some(&key), None).is_ok());
-    let e = Sms::from_snapshot(&text, Some(&key), Some(kept))
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("events were removed or rewritten"), "{e}");
+    let e = Sms::from_snapshot(&text, Some(&key), Some(kept)).unwrap_err();
+    assert!(
+        matches!(e, EngineError::SnapshotHead { events: 7, .. }),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("events were removed or rewritten"),
+        "{e}"
+    );
     let full = serde_json::to_string(&sms).unwrap();
     assert!(Sms::from_snapshot(&full, Some(&key), Some(kept)).is_ok());
 }
@@ -360,4 +388,95 @@ fn a_snapshot_without_a_format_is_refused() {
         err.contains("the document carries no `format` (this build reads format 1)"),
         "{err}"
     );
+}
+
+#[test]
+fn a_renumbered_change_is_not_refused_as_an_invalid_change_policy() {
+    let mut v = snapshot(&build(None));
+    v["changes"]["changes"][0]["number"] = json!(2);
+    let e = refused(&v);
+    assert!(!e.contains("policy"), "{e}");
+    assert_eq!(differing_record(&v), "change `c` (CHG-1)");
+    assert!(e.contains("at `/changes/changes/0/number`"), "{e}");
+}
+
+#[test]
+fn a_rewritten_risk_history_names_the_risk_by_key_not_by_an_invalid_register() {
+    let mut v = snapshot(&build(None));
+    v["risks"]["history"][0][0]["changes"][0]["after"] = json!("Outage, edited");
+    let e = refused(&v);
+    assert!(!e.contains("invalid register"), "{e}");
+    assert_eq!(differing_record(&v), "the history of risk `r` (R-1)");
+}
+
+#[test]
+fn an_event_numbered_zero_is_named_by_its_place_in_the_log() {
+    let mut v = snapshot(&build(None));
+    v["log"][0]["seq"] = json!(0);
+    let e = refused(&v);
+    assert!(!e.contains("event 0 does not replay"), "{e}");
+    assert!(
+        e.contains("the log is broken at event 1: the log holds event 0 in its place"),
+        "{e}"
+    );
+    // Replayed without the chain check, too.
+    let mut log = build(None).log().to_vec();
+    log[0].seq = 0;
+    let e = Sms::replay(&log).unwrap_err().to_string();
+    assert!(
+        e.starts_with("event 1 does not replay: the log holds event 0 in its place"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_event_refused_on_replay_names_its_command_and_actor() {
+    let mut log = build(None).log().to_vec();
+    log[1].actor = "rm".into();
+    log[1].command = cmd(json!({"op": "add_ci", "key": "svc", "name": "Shop", "kind": "document"}));
+    let e = Sms::replay(&log).unwrap_err().to_string();
+    assert!(
+        e.starts_with("event 2 does not replay: `add_ci` by `rm` is refused: rm may not add configuration items"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_record_added_beside_the_log_is_refused_naming_it() {
+    let mut v = snapshot(&build(None));
+    v["actors"]["intruder"] = v["actors"]["ceo"].clone();
+    let e = refusal(&v);
+    assert!(
+        matches!(&e, EngineError::SnapshotDiffers { record, detail }
+            if record == "actor `intruder`"
+                && detail == "the snapshot has `/actors/intruder`, its log does not produce it"),
+        "{e}"
+    );
+    let mut v = snapshot(&build(None));
+    v["cmdb"]["cis"][0]["name"] = json!("Renamed");
+    let key = v["cmdb"]["cis"][0]["key"].as_str().unwrap().to_owned();
+    assert_eq!(differing_record(&v), format!("CI `{key}`"));
+}
+
+#[test]
+fn a_snapshot_that_is_not_one_says_so() {
+    for (text, says) in [
+        ("[]", "a snapshot is a JSON object"),
+        ("{}", "the document carries no `format`"),
+        (r#"{"format": 1}"#, "`log` is missing"),
+        (
+            r#"{"format": 1, "log": [7]}"#,
+            "event 1 of the log cannot be read",
+        ),
+        (
+            r#"{"format": 1, "log": [], "log": []}"#,
+            "duplicate field `log`",
+        ),
+    ] {
+        let e = Sms::from_snapshot(text, None, None).unwrap_err();
+        assert!(
+            matches!(&e, EngineError::Snapshot { reason } if reason.contains(says)),
+            "{text}: {e}"
+        );
+    }
 }

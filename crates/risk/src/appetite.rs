@@ -18,15 +18,7 @@ use crate::{RiskError, RiskLevel, RiskMatrix};
 /// `process_owner: change_management`), for messages: never Rust's name for it.
 #[must_use]
 pub fn role_words(role: &Role) -> String {
-    match serde_json::to_value(role) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(serde_json::Value::Object(o)) => o
-            .iter()
-            .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => "a role".to_owned(),
-    }
+    itsm_core::text::as_written(role)
 }
 
 /// Whether `actor` may own risks: a risk owner, a risk manager or top management. A risk is

@@ -173,17 +173,17 @@ pub enum EscalationReason {
     AcceptanceLapsed,
 }
 
-impl EscalationReason {
-    /// The reason in words, for reports.
-    #[must_use]
-    pub const fn words(self) -> &'static str {
-        match self {
-            Self::Identified => "identified at or above the escalation level",
-            Self::Rose => "rose to or above the escalation level",
+impl std::fmt::Display for EscalationReason {
+    /// In words, for reports: `identified`, `rose`, `materialized`, `copied to the corporate
+    /// register`, `acceptance lapsed`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Identified => "identified",
+            Self::Rose => "rose",
             Self::Materialized => "materialized",
             Self::CopiedToCorporate => "copied to the corporate register",
             Self::AcceptanceLapsed => "acceptance lapsed",
-        }
+        })
     }
 }
 

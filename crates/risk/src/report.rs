@@ -632,7 +632,7 @@ impl RiskReport {
                     vec![
                         e.at.format("%Y-%m-%d %H:%M").to_string(),
                         e.risk.to_string(),
-                        e.reason.words().to_owned(),
+                        e.reason.to_string(),
                         e.level.clone().unwrap_or_default(),
                     ]
                 })

@@ -671,6 +671,31 @@ fn report_sections() {
 }
 
 #[test]
+fn the_report_gives_escalation_reasons_in_words_not_rust_names() {
+    let p = people();
+    let mut reg = register();
+    let a = reg
+        .identify(&p.owner, at(1), new(&p, "Major", "Likely"))
+        .unwrap()
+        .id;
+    reg.materialize(&p.manager, at(2), a, "it happened")
+        .unwrap();
+    let period = Period::new(at(1) - TimeDelta::days(1), at(30)).unwrap();
+    let md = reg.report(period).to_markdown();
+    let why: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("### Escalations"))
+        .filter(|l| l.starts_with("| 2026"))
+        .filter_map(|l| l.split('|').nth(3).map(str::trim))
+        .collect();
+    assert_eq!(why, ["identified", "materialized"], "{md}");
+    assert_eq!(
+        EscalationReason::CopiedToCorporate.to_string(),
+        "copied to the corporate register"
+    );
+}
+
+#[test]
 fn references_parse_print_and_serialize() {
     let r: Reference = "R-12".parse().unwrap();
     assert_eq!((r.number(), r.to_string()), (12, "R-12".to_owned()));

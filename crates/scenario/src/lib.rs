@@ -189,7 +189,7 @@ const CHECKS: &str = "equals, contains, not_contains, same_set, at_least or at_m
 fn parse_step(step: usize, value: Value) -> Result<Step, ScenarioError> {
     let err = |reason: String| ScenarioError::Step {
         step,
-        reason: itsm_engine::shorten_quotes(&reason),
+        reason: itsm_engine::shorten_quotes(&itsm_engine::serde_words(&reason)),
     };
     let Value::Object(mut object) = value else {
         return Err(err("a step is a JSON object".into()));

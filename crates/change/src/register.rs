@@ -241,6 +241,25 @@ impl ChangeRegister {
             })
     }
 
+    /// The shape of every operation on an existing change but completion (which deploys the
+    /// delta between its checks and its commit): find it, let `edit` check the request against
+    /// the register and the current record (`idx` is its place) and make its changes on a
+    /// clone, then commit the clone with one log entry (`edit` returns the entry's action). An
+    /// `Err`, from `edit` or from the commit's own checks, leaves the register untouched.
+    fn transact(
+        &mut self,
+        id: Id<ChangeId>,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        edit: impl FnOnce(&Self, usize, &Change, &mut Change) -> Result<String, ChangeError>,
+    ) -> Result<&Change, ChangeError> {
+        let idx = self.index(id)?;
+        let current = self.current(idx)?;
+        let mut next = current.clone();
+        let action = edit(self, idx, current, &mut next)?;
+        self.commit(idx, actor, at, action, next)
+    }
+
     fn commit(
         &mut self,
         idx: usize,
@@ -379,15 +398,14 @@ impl ChangeRegister {
         at: DateTime<Utc>,
         id: Id<ChangeId>,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if c.status != ChangeStatus::Draft {
-            return Err(illegal(c, "submit"));
-        }
-        let mut next = c.clone();
-        next.status = ChangeStatus::Submitted;
-        next.submitted_at = Some(at);
-        self.commit(idx, actor, at, "submitted".into(), next)
+        self.transact(id, actor, at, |_, _, c, next| {
+            if c.status != ChangeStatus::Draft {
+                return Err(illegal(c, "submit"));
+            }
+            next.status = ChangeStatus::Submitted;
+            next.submitted_at = Some(at);
+            Ok("submitted".into())
+        })
     }
 
     /// Assesses a submitted change (or re-assesses an assessed one); a standard change whose
@@ -403,50 +421,49 @@ impl ChangeRegister {
         id: Id<ChangeId>,
         cmdb: &Cmdb,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        // Re-assessing an approved or scheduled change (when the configuration changed since)
-        // withdraws its approvals and window: it is decided again on what it now affects.
-        if !matches!(
-            c.status,
-            ChangeStatus::Submitted
-                | ChangeStatus::Assessed
-                | ChangeStatus::Approved
-                | ChangeStatus::Scheduled
-        ) {
-            return Err(illegal(c, "assess"));
-        }
-        let past = self.changes.get(..idx).unwrap_or_default();
-        let assessment = assess(&c.request, cmdb, &self.matrix, &self.policy, past)?;
-        let mut next = c.clone();
-        next.window = None;
-        let pre_approved = assessment
-            .standard_model
-            .as_ref()
-            .is_some_and(|m| m.applies);
-        let action = if pre_approved {
-            format!(
-                "assessed `{}`; pre-approved by standard model",
-                assessment.rating.level
-            )
-        } else {
-            format!("assessed `{}`", assessment.rating.level)
-        };
-        next.assessment = Some(assessment);
-        next.approvals.clear();
-        next.status = ChangeStatus::Assessed;
-        if pre_approved {
-            next.approvals.push(ApprovalRecord {
-                by: None,
-                approver: None,
-                at,
-            });
-            next.status = ChangeStatus::Approved;
-        }
-        if next.is_emergency() {
-            next.review_required = true;
-        }
-        self.commit(idx, actor, at, action, next)
+        self.transact(id, actor, at, |reg, idx, c, next| {
+            // Re-assessing an approved or scheduled change (when the configuration changed since)
+            // withdraws its approvals and window: it is decided again on what it now affects.
+            if !matches!(
+                c.status,
+                ChangeStatus::Submitted
+                    | ChangeStatus::Assessed
+                    | ChangeStatus::Approved
+                    | ChangeStatus::Scheduled
+            ) {
+                return Err(illegal(c, "assess"));
+            }
+            let past = reg.changes.get(..idx).unwrap_or_default();
+            let assessment = assess(&c.request, cmdb, &reg.matrix, &reg.policy, past)?;
+            next.window = None;
+            let pre_approved = assessment
+                .standard_model
+                .as_ref()
+                .is_some_and(|m| m.applies);
+            let action = if pre_approved {
+                format!(
+                    "assessed `{}`; pre-approved by standard model",
+                    assessment.rating.level
+                )
+            } else {
+                format!("assessed `{}`", assessment.rating.level)
+            };
+            next.assessment = Some(assessment);
+            next.approvals.clear();
+            next.status = ChangeStatus::Assessed;
+            if pre_approved {
+                next.approvals.push(ApprovalRecord {
+                    by: None,
+                    approver: None,
+                    at,
+                });
+                next.status = ChangeStatus::Approved;
+            }
+            if next.is_emergency() {
+                next.review_required = true;
+            }
+            Ok(action)
+        })
     }
 
     fn check_approver(&self, actor: &Actor, c: &Change) -> Result<Approver, ChangeError> {
@@ -488,26 +505,26 @@ impl ChangeRegister {
         at: DateTime<Utc>,
         id: Id<ChangeId>,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if c.approvals.iter().any(|a| a.by == Some(actor.id)) && c.status == ChangeStatus::Assessed
-        {
-            return Err(ChangeError::AlreadyApproved {
-                change: c.reference(),
-                actor: actor.name.clone(),
+        self.transact(id, actor, at, |reg, _, c, next| {
+            if c.approvals.iter().any(|a| a.by == Some(actor.id))
+                && c.status == ChangeStatus::Assessed
+            {
+                return Err(ChangeError::AlreadyApproved {
+                    change: c.reference(),
+                    actor: actor.name.clone(),
+                });
+            }
+            let capacity = reg.check_approver(actor, c)?;
+            next.approvals.push(ApprovalRecord {
+                by: Some(actor.id),
+                approver: Some(capacity),
+                at,
             });
-        }
-        let capacity = self.check_approver(actor, c)?;
-        let mut next = c.clone();
-        next.approvals.push(ApprovalRecord {
-            by: Some(actor.id),
-            approver: Some(capacity),
-            at,
-        });
-        if outstanding(&next).is_empty() {
-            next.status = ChangeStatus::Approved;
-        }
-        self.commit(idx, actor, at, format!("approved as {capacity}"), next)
+            if outstanding(next).is_empty() {
+                next.status = ChangeStatus::Approved;
+            }
+            Ok(format!("approved as {capacity}"))
+        })
     }
 
     /// Rejects the change; only someone who could approve it may.
@@ -521,25 +538,18 @@ impl ChangeRegister {
         id: Id<ChangeId>,
         reason: &str,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        let capacity = self.check_approver(actor, c)?;
-        if reason.trim().is_empty() {
-            return Err(ChangeError::Missing {
-                change: c.reference(),
-                field: "reason",
-                why: "a rejection says why",
-            });
-        }
-        let mut next = c.clone();
-        next.status = ChangeStatus::Rejected;
-        self.commit(
-            idx,
-            actor,
-            at,
-            format!("rejected as {capacity}: {reason}"),
-            next,
-        )
+        self.transact(id, actor, at, |reg, _, c, next| {
+            let capacity = reg.check_approver(actor, c)?;
+            if reason.trim().is_empty() {
+                return Err(ChangeError::Missing {
+                    change: c.reference(),
+                    field: "reason",
+                    why: "a rejection says why",
+                });
+            }
+            next.status = ChangeStatus::Rejected;
+            Ok(format!("rejected as {capacity}: {reason}"))
+        })
     }
 
     /// Completes the next design and transition stage of a major-impact change.
@@ -553,17 +563,16 @@ impl ChangeRegister {
         at: DateTime<Utc>,
         id: Id<ChangeId>,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
-            return Err(illegal(c, "advance service design and transition of"));
-        }
-        let stage = c
-            .next_stage()
-            .ok_or_else(|| illegal(c, "advance service design and transition of"))?;
-        let mut next = c.clone();
-        next.transition.push(stage);
-        self.commit(idx, actor, at, format!("completed the {stage} stage"), next)
+        self.transact(id, actor, at, |_, _, c, next| {
+            if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
+                return Err(illegal(c, "advance service design and transition of"));
+            }
+            let stage = c
+                .next_stage()
+                .ok_or_else(|| illegal(c, "advance service design and transition of"))?;
+            next.transition.push(stage);
+            Ok(format!("completed the {stage} stage"))
+        })
     }
 
     /// Gives an approved change its implementation window. A window that overlaps a freeze
@@ -582,38 +591,37 @@ impl ChangeRegister {
         window: Period,
         cmdb: &Cmdb,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
-            return Err(illegal(c, "schedule"));
-        }
-        self.check_fresh(idx, c, cmdb)?;
-        if window.is_empty() {
-            return Err(ChangeError::Missing {
-                change: c.reference(),
-                field: "window",
-                why: "an implementation window has a duration",
-            });
-        }
-        itsm_core::bounds::check_window("window", &window)?;
-        if !c.is_emergency() {
-            if let Some(b) = self.freeze_over(c, &window) {
-                return Err(ChangeError::InFreeze {
+        self.transact(id, actor, at, |reg, idx, c, next| {
+            if !matches!(c.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
+                return Err(illegal(c, "schedule"));
+            }
+            reg.check_fresh(idx, c, cmdb)?;
+            if window.is_empty() {
+                return Err(ChangeError::Missing {
                     change: c.reference(),
-                    window: Self::when(&window),
-                    freeze: b.name.clone(),
+                    field: "window",
+                    why: "an implementation window has a duration",
                 });
             }
-        }
-        let mut next = c.clone();
-        next.window = Some(window);
-        next.status = ChangeStatus::Scheduled;
-        let action = format!(
-            "scheduled {} to {}",
-            window.start().format("%Y-%m-%d %H:%M"),
-            window.end().format("%Y-%m-%d %H:%M")
-        );
-        self.commit(idx, actor, at, action, next)
+            itsm_core::bounds::check_window("window", &window)?;
+            if !c.is_emergency() {
+                if let Some(b) = reg.freeze_over(c, &window) {
+                    return Err(ChangeError::InFreeze {
+                        change: c.reference(),
+                        window: Self::when(&window),
+                        freeze: b.name.clone(),
+                    });
+                }
+            }
+            next.window = Some(window);
+            next.status = ChangeStatus::Scheduled;
+            let action = format!(
+                "scheduled {} to {}",
+                window.start().format("%Y-%m-%d %H:%M"),
+                window.end().format("%Y-%m-%d %H:%M")
+            );
+            Ok(action)
+        })
     }
 
     /// Starts implementation: a scheduled change, or an approved emergency change. A
@@ -631,49 +639,48 @@ impl ChangeRegister {
         id: Id<ChangeId>,
         cmdb: &Cmdb,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        let ready = c.status == ChangeStatus::Scheduled
-            || (c.status == ChangeStatus::Approved && c.is_emergency());
-        if !ready {
-            return Err(illegal(c, "start"));
-        }
-        self.check_fresh(idx, c, cmdb)?;
-        if let Some(stage) = c.next_stage() {
-            return Err(ChangeError::TransitionIncomplete {
-                change: c.reference(),
-                next: stage.to_string(),
-            });
-        }
-        let mut next = c.clone();
-        // The whole window counts, and the instant of starting too (a change started early,
-        // outside its window): one that runs into a freeze is refused; an emergency change is
-        // flagged for review.
-        let freeze = c
-            .window
-            .and_then(|w| {
-                self.freeze_over(c, &w)
-                    .map(|b| (Self::when(&w), b.name.clone()))
-            })
-            .or_else(|| {
-                self.freeze_at(c, at)
-                    .map(|b| (at.format("%Y-%m-%d %H:%M").to_string(), b.name.clone()))
-            });
-        if let Some((when, name)) = freeze {
-            if !c.is_emergency() {
-                return Err(ChangeError::InFreeze {
+        self.transact(id, actor, at, |reg, idx, c, next| {
+            let ready = c.status == ChangeStatus::Scheduled
+                || (c.status == ChangeStatus::Approved && c.is_emergency());
+            if !ready {
+                return Err(illegal(c, "start"));
+            }
+            reg.check_fresh(idx, c, cmdb)?;
+            if let Some(stage) = c.next_stage() {
+                return Err(ChangeError::TransitionIncomplete {
                     change: c.reference(),
-                    window: when,
-                    freeze: name,
+                    next: stage.to_string(),
                 });
             }
-            next.review_required = true;
-            next.flags.push(format!(
-                "emergency change implemented inside freeze `{name}`"
-            ));
-        }
-        next.status = ChangeStatus::Implementing;
-        self.commit(idx, actor, at, "started".into(), next)
+            // The whole window counts, and the instant of starting too (a change started early,
+            // outside its window): one that runs into a freeze is refused; an emergency change is
+            // flagged for review.
+            let freeze = c
+                .window
+                .and_then(|w| {
+                    reg.freeze_over(c, &w)
+                        .map(|b| (Self::when(&w), b.name.clone()))
+                })
+                .or_else(|| {
+                    reg.freeze_at(c, at)
+                        .map(|b| (at.format("%Y-%m-%d %H:%M").to_string(), b.name.clone()))
+                });
+            if let Some((when, name)) = freeze {
+                if !c.is_emergency() {
+                    return Err(ChangeError::InFreeze {
+                        change: c.reference(),
+                        window: when,
+                        freeze: name,
+                    });
+                }
+                next.review_required = true;
+                next.flags.push(format!(
+                    "emergency change implemented inside freeze `{name}`"
+                ));
+            }
+            next.status = ChangeStatus::Implementing;
+            Ok("started".into())
+        })
     }
 
     /// Ends implementation. A successful change applies its delta to `cmdb` in one step and
@@ -753,22 +760,21 @@ impl ChangeRegister {
         id: Id<ChangeId>,
         notes: &str,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if !matches!(c.status, ChangeStatus::Implemented(_)) {
-            return Err(illegal(c, "review"));
-        }
-        if notes.trim().is_empty() {
-            return Err(ChangeError::Missing {
-                change: c.reference(),
-                field: "notes",
-                why: "a review records what was found",
-            });
-        }
-        let mut next = c.clone();
-        next.status = ChangeStatus::Reviewed;
-        next.review = Some(notes.to_owned());
-        self.commit(idx, actor, at, "reviewed".into(), next)
+        self.transact(id, actor, at, |_, _, c, next| {
+            if !matches!(c.status, ChangeStatus::Implemented(_)) {
+                return Err(illegal(c, "review"));
+            }
+            if notes.trim().is_empty() {
+                return Err(ChangeError::Missing {
+                    change: c.reference(),
+                    field: "notes",
+                    why: "a review records what was found",
+                });
+            }
+            next.status = ChangeStatus::Reviewed;
+            next.review = Some(notes.to_owned());
+            Ok("reviewed".into())
+        })
     }
 
     /// Closes a reviewed or rejected change.
@@ -781,14 +787,13 @@ impl ChangeRegister {
         at: DateTime<Utc>,
         id: Id<ChangeId>,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if !matches!(c.status, ChangeStatus::Reviewed | ChangeStatus::Rejected) {
-            return Err(illegal(c, "close"));
-        }
-        let mut next = c.clone();
-        next.status = ChangeStatus::Closed;
-        self.commit(idx, actor, at, "closed".into(), next)
+        self.transact(id, actor, at, |_, _, c, next| {
+            if !matches!(c.status, ChangeStatus::Reviewed | ChangeStatus::Rejected) {
+                return Err(illegal(c, "close"));
+            }
+            next.status = ChangeStatus::Closed;
+            Ok("closed".into())
+        })
     }
 
     /// Cancels an open change.
@@ -802,20 +807,19 @@ impl ChangeRegister {
         id: Id<ChangeId>,
         reason: &str,
     ) -> Result<&Change, ChangeError> {
-        let idx = self.index(id)?;
-        let c = self.current(idx)?;
-        if !c.status.is_open() {
-            return Err(illegal(c, "cancel"));
-        }
-        if reason.trim().is_empty() {
-            return Err(ChangeError::Missing {
-                change: c.reference(),
-                field: "reason",
-                why: "a cancellation says why",
-            });
-        }
-        let mut next = c.clone();
-        next.status = ChangeStatus::Cancelled;
-        self.commit(idx, actor, at, format!("cancelled: {reason}"), next)
+        self.transact(id, actor, at, |_, _, c, next| {
+            if !c.status.is_open() {
+                return Err(illegal(c, "cancel"));
+            }
+            if reason.trim().is_empty() {
+                return Err(ChangeError::Missing {
+                    change: c.reference(),
+                    field: "reason",
+                    why: "a cancellation says why",
+                });
+            }
+            next.status = ChangeStatus::Cancelled;
+            Ok(format!("cancelled: {reason}"))
+        })
     }
 }

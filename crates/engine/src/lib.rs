@@ -20,6 +20,9 @@
 #![deny(missing_docs)]
 
 mod apply;
+mod apply_changes;
+mod apply_configuration;
+mod apply_risks;
 mod chain;
 mod command;
 mod error;

@@ -46,7 +46,7 @@ pub struct Authority {
 /// How much risk the organisation accepts, who decides, and when to escalate: the definition,
 /// with levels named as the matrix names them and divisions by key.
 ///
-/// A [`crate::RiskRegister`] resolves it against its matrix once ([`RiskAppetite::resolve`]):
+/// A [`crate::RiskRegister`] resolves it against its matrix once, when the register is built:
 /// an unknown level name is refused there, and every decision compares ranked
 /// [`RiskLevel`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -127,16 +127,7 @@ fn organisation() -> Value {
             {"key": "retail", "name": "Retail banking"},
             {"key": "corporate", "name": "Corporate services"}
         ],
-        "appetite": {
-            "default_threshold": "Medium",
-            "divisions": {"retail": "Low"},
-            "authority": [
-                {"role": "risk_owner", "up_to": "Medium"},
-                {"role": "risk_manager", "up_to": "High"}
-            ],
-            "escalate_at": "High",
-            "corporate_at": "Critical"
-        },
+        "appetite": itsm_testkit::appetite::standard(),
         "change_policy": {
             "scope": [
                 {"kind": "hardware", "controlled": true},

@@ -259,10 +259,7 @@ fn actors() -> Value {
 }
 
 fn appetite() -> Value {
-    json!({"default_threshold": "Medium", "divisions": {"retail": "Low"},
-           "authority": [{"role": "risk_owner", "up_to": "Medium"},
-                         {"role": "risk_manager", "up_to": "High"}],
-           "escalate_at": "High", "corporate_at": "Critical"})
+    serde_json::to_value(itsm_testkit::appetite::standard()).unwrap_or_default()
 }
 
 fn divisions() -> Value {

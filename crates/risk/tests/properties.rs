@@ -108,24 +108,7 @@ fn actors() -> Vec<Actor> {
 }
 
 fn register() -> RiskRegister {
-    let appetite = RiskAppetite {
-        default_threshold: "Medium".into(),
-        divisions: [("retail".to_owned(), "Low".to_owned())]
-            .into_iter()
-            .collect(),
-        authority: vec![
-            Authority {
-                role: Role::RiskOwner,
-                up_to: "Medium".into(),
-            },
-            Authority {
-                role: Role::RiskManager,
-                up_to: "High".into(),
-            },
-        ],
-        escalate_at: "High".into(),
-        corporate_at: Some("Critical".into()),
-    };
+    let appetite = itsm_testkit::appetite::standard();
     RiskRegister::new(RiskMatrix::standard_5x5(), appetite).unwrap()
 }
 

@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod appetite;
 pub mod change_policy;
 pub mod hostile;
 pub mod online_banking;

@@ -8,25 +8,6 @@ use std::path::Path;
 use itsm::engine::{Command, Sms};
 use serde_json::{Value, json};
 
-/// The UUIDs written in `text`.
-fn uuids(text: &str) -> Vec<&str> {
-    (0..text.len().saturating_sub(35))
-        .filter_map(|i| {
-            let w = text.get(i..i + 36)?;
-            w.bytes()
-                .enumerate()
-                .all(|(j, c)| {
-                    if [8, 13, 18, 23].contains(&j) {
-                        c == b'-'
-                    } else {
-                        c.is_ascii_hexdigit()
-                    }
-                })
-                .then_some(w)
-        })
-        .collect()
-}
-
 /// A word as Rust names things (`BackedOut`, `RiskOwner`): a capital first and a lower-case
 /// letter followed by a capital.
 fn rust_word(text: &str) -> Option<&str> {
@@ -125,7 +106,7 @@ fn every_answer_of_the_scenario_corpus_names_records_by_key() {
                 continue;
             }
             asked.insert(q["query"].as_str().unwrap().to_owned());
-            if let Some(id) = uuids(&out).first() {
+            if let Some(id) = itsm_testkit::uuids(&out).first() {
                 failures.push(format!("{}: {q} answers with id `{id}`", f.display()));
             }
             let mut texts = Vec::new();

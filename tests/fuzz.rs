@@ -2408,23 +2408,6 @@ fn rust_word(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The UUIDs written in `text`.
-fn uuids(text: &str) -> impl Iterator<Item = &str> {
-    (0..text.len().saturating_sub(35)).filter_map(move |i| {
-        let w = text.get(i..i + 36)?;
-        w.bytes()
-            .enumerate()
-            .all(|(j, c)| {
-                if [8, 13, 18, 23].contains(&j) {
-                    c == b'-'
-                } else {
-                    c.is_ascii_hexdigit()
-                }
-            })
-            .then_some(w)
-    })
-}
-
 /// Whether the user wrote `id`: in this input, or as the key of a record the engine holds
 /// (a key may look like an id).
 fn said_by(sms: &Sms, input: &str, id: &str) -> bool {
@@ -2444,7 +2427,10 @@ fn message_words(said: &dyn Fn(&str) -> bool, message: &str) -> Result<(), Failu
     // An id in parentheses right after the name it belongs to (`group `db-pair` (`7f9c...`)`)
     // is said besides the user's words, not instead of them.
     let named = |id: &str| message.contains(&format!("` (`{id}`)"));
-    if let Some(id) = uuids(message).find(|id| !said(id) && !named(id)) {
+    if let Some(id) = itsm_testkit::uuids(message)
+        .into_iter()
+        .find(|id| !said(id) && !named(id))
+    {
         if !known_id(message) {
             return Err(fail("words", format!("an id `{id}` in: {message}")));
         }

@@ -54,25 +54,6 @@ mod fields;
 // What a message must not say
 // ---------------------------------------------------------------------------------------------
 
-/// The UUIDs written in `text` (8-4-4-4-12 hex digits).
-fn uuids(text: &str) -> Vec<&str> {
-    (0..text.len().saturating_sub(35))
-        .filter_map(|i| {
-            let w = text.get(i..i + 36)?;
-            w.bytes()
-                .enumerate()
-                .all(|(j, c)| {
-                    if [8, 13, 18, 23].contains(&j) {
-                        c == b'-'
-                    } else {
-                        c.is_ascii_hexdigit()
-                    }
-                })
-                .then_some(w)
-        })
-        .collect()
-}
-
 /// The words people write with underscores (`backed_out`, `risk_owner`): the enumerations and
 /// field names of the scenario format. Written without them (`backedout`, `riskowner`) they
 /// are Rust's `Debug` text lowercased.
@@ -181,7 +162,10 @@ fn known_id(_message: &str) -> bool {
 /// inside a quote the user did not write either (`top_management` in backticks is the engine's
 /// own word, so it is checked too).
 fn check_message(message: &str, said: &str) -> Result<(), String> {
-    if let Some(id) = uuids(message).into_iter().find(|id| !said.contains(id)) {
+    if let Some(id) = itsm_testkit::uuids(message)
+        .into_iter()
+        .find(|id| !said.contains(id))
+    {
         if !known_id(message) {
             return Err(format!("a UUID `{id}` in: {message}"));
         }
@@ -547,7 +531,7 @@ impl Findings {
     fn add(&mut self, what: String, example: String) {
         let key = match what.split_once(" in: ") {
             Some((rust, _)) if rust.starts_with("Rust text") => rust.to_owned(),
-            _ => uuids(&what)
+            _ => itsm_testkit::uuids(&what)
                 .into_iter()
                 .fold(what.clone(), |w, id| w.replace(id, "<id>")),
         };

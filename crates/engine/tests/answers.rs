@@ -497,25 +497,6 @@ fn a_delta_with_a_bad_value_is_refused_at_raise_as_a_direct_edit_is() {
 
 // ---- answers in the user's words ----
 
-/// The UUIDs written in `text`.
-fn uuids(text: &str) -> Vec<String> {
-    (0..text.len().saturating_sub(35))
-        .filter_map(|i| {
-            let w = text.get(i..i + 36)?;
-            w.bytes()
-                .enumerate()
-                .all(|(j, c)| {
-                    if [8, 13, 18, 23].contains(&j) {
-                        c == b'-'
-                    } else {
-                        c.is_ascii_hexdigit()
-                    }
-                })
-                .then(|| w.to_owned())
-        })
-        .collect()
-}
-
 #[test]
 fn conflicts_name_changes_cis_services_and_implementers_by_key() {
     let mut sms = engine();
@@ -699,7 +680,11 @@ fn no_answer_names_a_record_by_its_id() {
         versioned["format"] = json!(1);
         let out = sms.query_json(&versioned.to_string());
         assert!(out.contains(r#""success":true"#), "{q} -> {out}");
-        assert_eq!(uuids(&out), Vec::<String>::new(), "{q} -> {out}");
+        assert_eq!(
+            itsm_testkit::uuids(&out),
+            Vec::<String>::new(),
+            "{q} -> {out}"
+        );
         // One code path: the JSON answer is the typed answer, serialized, and reads back.
         let typed = sms
             .query(&serde_json::from_value::<Query>(q.clone()).unwrap())

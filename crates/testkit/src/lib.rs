@@ -348,6 +348,33 @@ impl Organisation {
     }
 }
 
+/// The UUIDs written in `text` (8-4-4-4-12 hex digits), in order: what the tests that check
+/// answers and messages name records by key look for.
+///
+/// ```
+/// let text = "CI `app` (6a9e23c6-104e-5a38-b70c-92f391e395c2) and `db`";
+/// assert_eq!(itsm_testkit::uuids(text), ["6a9e23c6-104e-5a38-b70c-92f391e395c2"]);
+/// assert!(itsm_testkit::uuids("CI `app`").is_empty());
+/// ```
+#[must_use]
+pub fn uuids(text: &str) -> Vec<&str> {
+    (0..text.len().saturating_sub(35))
+        .filter_map(|i| {
+            let w = text.get(i..i + 36)?;
+            w.bytes()
+                .enumerate()
+                .all(|(j, c)| {
+                    if [8, 13, 18, 23].contains(&j) {
+                        c == b'-'
+                    } else {
+                        c.is_ascii_hexdigit()
+                    }
+                })
+                .then_some(w)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         corporate_at: Some("Critical".into()),
     };
     let mut reg = RiskRegister::new(RiskMatrix::standard_5x5(), appetite)?;
+    let high = reg.matrix().level("High")?;
     let ceo = Actor::new("ceo", "Chief executive", [Role::TopManagement])?;
     let rm = Actor::new("rm", "Risk manager", [Role::RiskManager])?;
     let owners = [
@@ -326,8 +327,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     due: date(k * 2 + 20),
                 },
             )?;
+            // Lowering a level needs the rung for the higher one: the risk manager's reaches
+            // High; a Critical risk is re-rated by top management.
+            let above_rm = reg
+                .risk(id)
+                .and_then(|r| r.level())
+                .is_some_and(|l| l > high);
             reg.assess(
-                &rm,
+                if above_rm { &ceo } else { &rm },
                 day(k * 2 + 2),
                 id,
                 itsm::risk::Assessment {
@@ -365,7 +372,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     )?;
                 }
                 Err(RiskError::AboveAppetite { .. } | RiskError::NoAuthority { .. }) => {
-                    reg.plan_treatment(owner, day(k * 2 + 2), *id, Treatment::Mitigate)?;
+                    // Treating is a decision too: the risk manager's rung reaches High, top
+                    // management's everything (the peak level counts, not the residual).
+                    let above_rm = reg
+                        .risk(*id)
+                        .and_then(|r| r.peak.as_ref())
+                        .is_some_and(|p| p.risk_level() > high);
+                    let decider = if above_rm { &ceo } else { &rm };
+                    reg.plan_treatment(decider, day(k * 2 + 2), *id, Treatment::Mitigate)?;
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -170,7 +170,7 @@ fn main() {
         bch.iter(|| black_box(&sms).changes().conflicts(sms.cmdb()))
     });
     g.bench_function("one_window_3000/query", |bch| {
-        bch.iter(|| black_box(&sms).query(&Query::Conflicts).expect("answer"))
+        bch.iter(|| black_box(&sms).query(&Query::Conflicts {}).expect("answer"))
     });
     g.bench_function("one_window_3000/query_json", |bch| {
         bch.iter(|| black_box(&sms).query_json(r#"{"format": 1, "query": "conflicts"}"#))

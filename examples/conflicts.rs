@@ -139,7 +139,7 @@ fn main() -> Res<()> {
     let answer = sms.query_json(r#"{"format": 1, "query": "conflicts"}"#);
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
     let peak_after = peak_mb();
-    let Answer::Conflicts(conflicts) = sms.query(&Query::Conflicts)? else {
+    let Answer::Conflicts(conflicts) = sms.query(&Query::Conflicts {})? else {
         return Err("not a conflicts answer".into());
     };
     let (groups, pairs) = conflicts.iter().fold((0, 0), |(g, p), c| match c {

@@ -635,11 +635,11 @@ fn query_index(q: &Query) -> usize {
         Query::Escalations { .. } => 6,
         Query::RiskReport { .. } => 7,
         Query::Change { .. } => 8,
-        Query::Conflicts => 9,
+        Query::Conflicts {} => 9,
         Query::ChangeMetrics { .. } => 10,
         Query::UnauthorizedChanges { .. } => 11,
         Query::ManagementReview { .. } => 12,
-        Query::LogLength => 13,
+        Query::LogLength {} => 13,
     }
 }
 

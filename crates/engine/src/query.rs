@@ -71,8 +71,9 @@ pub enum Query {
         change: String,
     },
     /// Conflicts on the forward schedule (overlaps grouped: one entry per shared thing and
-    /// stretch of overlapping windows).
-    Conflicts,
+    /// stretch of overlapping windows). An empty struct variant, not a unit one: serde lets
+    /// a unit variant of an internally tagged enum ignore unknown fields.
+    Conflicts {},
     /// Change metrics for a period; unauthorized changes are counted between the two named
     /// baselines when both are given (`unauthorized` is `null`, not checked, otherwise).
     ChangeMetrics {
@@ -107,8 +108,8 @@ pub enum Query {
         #[serde(default)]
         to_baseline: Option<String>,
     },
-    /// How many commands the log holds.
-    LogLength,
+    /// How many commands the log holds (an empty struct variant, as [`Query::Conflicts`]).
+    LogLength {},
 }
 
 /// What an impact query found, by key.
@@ -276,7 +277,7 @@ impl Sms {
                     .and_then(|id| self.changes.change(*id))
                     .map(|c| Box::new(self.change_view(c))),
             ),
-            Query::Conflicts => Answer::Conflicts(
+            Query::Conflicts {} => Answer::Conflicts(
                 self.changes
                     .conflicts(&self.cmdb)
                     .into_iter()
@@ -312,7 +313,7 @@ impl Sms {
                     self.review_view(self.management_review(Period::new(*start, *end)?, baselines)),
                 ))
             }
-            Query::LogLength => Answer::Count(self.log.len()),
+            Query::LogLength {} => Answer::Count(self.log.len()),
         })
     }
 }

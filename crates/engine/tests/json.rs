@@ -332,3 +332,28 @@ fn every_answer_of_the_json_surface_carries_its_format() {
         (json!(1), json!(true))
     );
 }
+
+#[test]
+fn a_query_without_fields_refuses_unknown_ones_as_every_other_query_does() {
+    // Serde lets an internally tagged unit variant ignore whatever else the object holds, so
+    // `conflicts` and `log_length` took a stray `since`, or a nested `format` of another
+    // version, without a word.
+    let sms = engine();
+    for q in [
+        r#"{"format": 1, "query": "log_length", "since": "2026-01-01T00:00:00Z"}"#,
+        r#"{"format": 1, "query": "conflicts", "inner": {"format": 2}}"#,
+    ] {
+        let out = sms.query_json(q);
+        assert!(
+            out.contains(r#""success":false"#) && out.contains("unknown field"),
+            "{q} -> {out}"
+        );
+    }
+    for q in [
+        r#"{"format": 1, "query": "log_length"}"#,
+        r#"{"format": 1, "query": "conflicts"}"#,
+    ] {
+        let out = sms.query_json(q);
+        assert!(out.contains(r#""success":true"#), "{q} -> {out}");
+    }
+}

@@ -706,6 +706,26 @@ impl TryFrom<RegisterRecord> for RiskRegister {
                     )));
                 }
             }
+            // An acceptance in force carries what it covers, and is within it: `commit` judges
+            // lapses by the cover, so one stored without it, or past it, would never lapse.
+            match (&risk.treatment, &risk.accepted) {
+                (Some(Treatment::Accept(_)), None) => {
+                    return Err(invalid(format!(
+                        "`{expected}` is accepted without what the acceptance covers"
+                    )));
+                }
+                (Some(Treatment::Accept(_)), Some(_)) | (_, None) => {}
+                (_, Some(_)) => {
+                    return Err(invalid(format!(
+                        "`{expected}` records what an acceptance covers but is not accepted"
+                    )));
+                }
+            }
+            if let Some((_, why)) = reg.lapse(risk) {
+                return Err(invalid(format!(
+                    "`{expected}` is held accepted although its acceptance has lapsed: {why}"
+                )));
+            }
             if replay(history).as_ref() != Some(risk) {
                 return Err(invalid(format!(
                     "the history of `{expected}` does not replay to the risk"

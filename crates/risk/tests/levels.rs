@@ -475,3 +475,58 @@ proptest! {
         }
     }
 }
+
+/// `reg` serialized, its one risk and that risk's history edited by `edit` (the same edit to
+/// the risk and to the `after` of every history change of the field, so the history still
+/// replays to the risk), and read back.
+fn edited(
+    reg: &RiskRegister,
+    field: &str,
+    value: &serde_json::Value,
+) -> Result<RiskRegister, String> {
+    let mut doc = serde_json::to_value(reg).unwrap();
+    doc["risks"][0][field] = value.clone();
+    for entry in doc["history"][0].as_array_mut().unwrap() {
+        for change in entry["changes"].as_array_mut().unwrap() {
+            if change["field"] == field {
+                change["after"] = value.clone();
+            }
+        }
+    }
+    serde_json::from_value::<RiskRegister>(doc).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_stored_acceptance_without_its_cover_or_past_it_is_refused_so_it_cannot_escape_lapsing() {
+    let mut reg = register();
+    let o = owner();
+    let r = accepted_risk(&mut reg, &o, "Minor", "Possible"); // Medium, owner's rung Medium
+    let cover = serde_json::to_value(reg.risk_by_reference(r).unwrap().accepted.clone()).unwrap();
+    assert!(edited(&reg, "accepted", &cover).is_ok());
+    // An acceptance whose cover is gone would never lapse: `commit` judges it by the cover.
+    let err = edited(&reg, "accepted", &serde_json::Value::Null).unwrap_err();
+    assert!(
+        err.contains("`R-1` is accepted without what the acceptance covers"),
+        "{err}"
+    );
+    // A cover the risk is already past: held in force where `commit` would have lapsed it.
+    let mut past = cover.clone();
+    past["reach"] = serde_json::json!({"rank": 0, "name": "Low"});
+    let err = edited(&reg, "accepted", &past).unwrap_err();
+    assert!(
+        err.contains("`R-1` is held accepted although its acceptance has lapsed: `Medium` is above the authority of the acceptor (`Low`)"),
+        "{err}"
+    );
+    // A cover on a risk not accepted.
+    let mut reg = register();
+    let mut new = NewRisk::new("Mitigated", "technology", o.id);
+    new.inherent = Some(Score::new("Minor", "Possible"));
+    let id = reg.identify(&o, at(1), new).unwrap().id;
+    reg.plan_treatment(&o, at(2), id, Treatment::Mitigate)
+        .unwrap();
+    let err = edited(&reg, "accepted", &cover).unwrap_err();
+    assert!(
+        err.contains("`R-1` records what an acceptance covers but is not accepted"),
+        "{err}"
+    );
+}

@@ -305,10 +305,18 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
             }
         },
     };
-    let name = text_field(&doc, "name").ok_or_else(|| ScenarioError::Document {
+    // Text where text is expected: a number is neither a missing name nor no description.
+    let text = |field: &str| match doc.get(field) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(ScenarioError::Document {
+            reason: itsm_engine::shorten_quotes(&format!("`{field}` is text, found {other}")),
+        }),
+    };
+    let name = text("name")?.ok_or_else(|| ScenarioError::Document {
         reason: "`name` is missing".into(),
     })?;
-    let description = text_field(&doc, "description").unwrap_or_default();
+    let description = text("description")?.unwrap_or_default();
     let Some(Value::Array(steps)) = doc.remove("steps") else {
         return Err(ScenarioError::Document {
             reason: "`steps` is missing or not an array".into(),

@@ -253,3 +253,21 @@ fn the_grid_example_of_the_format_page_rates_as_the_page_says() {
     let (report, _) = run(&doc.to_string()).unwrap();
     assert!(report.ok(), "{}", report.to_text());
 }
+
+#[test]
+fn a_format_inside_an_expectations_query_is_refused_not_ignored() {
+    // `log_length` and `conflicts` took any field, a `format` of another version included.
+    let text = document(&[json!({"query": {"query": "log_length", "format": 2}, "equals": 6})]);
+    let e = refusal(&text);
+    assert!(e.contains("unknown field `format`"), "{e}");
+}
+
+#[test]
+fn a_name_or_description_that_is_not_text_is_refused_as_such() {
+    // `"name": 5` was refused as missing, and `"description": 7` was read as no description.
+    let e = refusal(&json!({"format": 1, "name": 5, "steps": []}).to_string());
+    assert_eq!(e, "not a scenario document: `name` is text, found 5");
+    let e = refusal(&json!({"format": 1, "name": "x", "description": 7, "steps": []}).to_string());
+    assert_eq!(e, "not a scenario document: `description` is text, found 7");
+    assert!(parse(&json!({"format": 1, "name": "x", "steps": []}).to_string()).is_ok());
+}

@@ -141,10 +141,7 @@ impl Sms {
         key: Option<&ChainKey>,
         head: Option<Digest>,
     ) -> Result<Self, EngineError> {
-        let doc = crate::parse_strict(json).map_err(|e| EngineError::Snapshot {
-            reason: crate::shorten_quotes(&crate::serde_words(&e.to_string())),
-        })?;
-        let sms = Self::verified(&doc, key)?;
+        let sms = Self::from_text(json, key)?;
         if let Some(kept) = head {
             if sms.head() != kept {
                 return Err(EngineError::SnapshotHead {

@@ -90,11 +90,6 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
-/// Reads a JSON value from any deserializer, refusing a duplicate key at any depth.
-pub(crate) fn strict_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-    Strict::deserialize(deserializer).map(|Strict(v)| v)
-}
-
 /// Reads `text` as JSON, refusing a duplicate key at any depth.
 ///
 /// ```

@@ -480,3 +480,17 @@ fn a_snapshot_that_is_not_one_says_so() {
         );
     }
 }
+
+#[test]
+fn a_snapshot_in_another_layout_loads_through_the_full_check_and_an_edit_in_it_is_refused() {
+    // The fast path accepts only the exact text the replayed log produces; a snapshot laid out
+    // otherwise (pretty-printed, keys sorted) is read strictly and compared value by value.
+    let sms = build(None);
+    let pretty = serde_json::to_string_pretty(&sms).unwrap();
+    assert_eq!(Sms::from_snapshot(&pretty, None, None).unwrap(), sms);
+    let sorted = snapshot(&sms).to_string();
+    assert_eq!(Sms::from_snapshot(&sorted, None, None).unwrap(), sms);
+    let edited = pretty.replacen("\"Shop\"", "\"Sh0p\"", 1);
+    assert_ne!(edited, pretty);
+    assert!(Sms::from_snapshot(&edited, None, None).is_err());
+}

@@ -427,22 +427,26 @@ fn matrix_strategy() -> impl Strategy<Value = RiskMatrix> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
-    /// Every decision that compares levels agrees with the ranks the matrix defines: a residual
-    /// needs a rationale exactly when its level ranks above the inherent's; an acceptance is
-    /// above the appetite exactly when the level ranks above the threshold's.
+    /// Every decision that compares levels agrees with the ranks the matrix defines: a risk is
+    /// escalated when identified exactly when its level ranks at or above `escalate_at`'s; a
+    /// residual needs a rationale exactly when its level ranks above the inherent's; an
+    /// acceptance is above the appetite exactly when the level ranks above the threshold's.
     #[test]
     fn level_comparisons_follow_the_matrix_ranks(
         m in matrix_strategy(),
         cells in proptest::collection::vec((0usize..6, 0usize..6, 0usize..6, 0usize..6), 1..8),
         threshold in 0usize..5,
+        escalate in 0usize..5,
     ) {
         let imp: Vec<String> = m.impact().levels().iter().map(|l| l.name.clone()).collect();
         let lik: Vec<String> = m.likelihood().levels().iter().map(|l| l.name.clone()).collect();
         let lev: Vec<String> = m.levels().levels().iter().map(|l| l.name.clone()).collect();
         let threshold = lev[threshold % lev.len()].clone();
         let top = lev[lev.len() - 1].clone();
+        let escalate_at = lev[escalate % lev.len()].clone();
         let ladder = [(Role::RiskManager, top.as_str())];
-        let mut reg = RiskRegister::new(m.clone(), appetite(&threshold, &ladder, &top)).unwrap();
+        let mut reg =
+            RiskRegister::new(m.clone(), appetite(&threshold, &ladder, &escalate_at)).unwrap();
         let rm = manager();
         for (ii, il, ri, rl) in cells {
             let inherent = Score::new(imp[ii % imp.len()].clone(), lik[il % lik.len()].clone());
@@ -456,7 +460,19 @@ proptest! {
             let (ir, rr) = (rank(&inherent)?, rank(&res)?);
             let mut new = NewRisk::new("Random", "technology", rm.id);
             new.inherent = Some(inherent);
-            let id = reg.identify(&rm, at(1), new).unwrap().id;
+            let identified = reg.identify(&rm, at(1), new).unwrap();
+            let (id, reference) = (identified.id, identified.reference);
+            // Escalated on identification exactly when the level ranks at or above
+            // `escalate_at`'s.
+            let escalated = reg
+                .escalations(at(1))
+                .iter()
+                .any(|e| e.risk == reference && e.reason == EscalationReason::Identified);
+            prop_assert_eq!(
+                escalated,
+                ir >= m.level(&escalate_at).unwrap().rank(),
+                "inherent rank {} escalate_at {}", ir, escalate_at
+            );
             let assessed = reg.assess(&rm, at(2), id, residual(&res.impact, &res.likelihood));
             prop_assert_eq!(
                 matches!(assessed, Err(RiskError::ResidualWorse { .. })),

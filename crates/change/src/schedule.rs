@@ -387,6 +387,9 @@ struct LinkSweep {
     /// Open windows per change, on each side.
     changing: BTreeMap<u32, usize>,
     needing: BTreeMap<u32, usize>,
+    /// How many changes have windows open on both sides: kept as windows open and close, so
+    /// counting the open pairs costs nothing however many changes are open.
+    both: usize,
     /// The most recent openings on each side.
     opened_changing: Openings,
     opened_needing: Openings,
@@ -401,6 +404,7 @@ impl LinkSweep {
             open: BinaryHeap::new(),
             changing: BTreeMap::new(),
             needing: BTreeMap::new(),
+            both: 0,
             opened_changing: Openings::default(),
             opened_needing: Openings::default(),
             group: LinkGroup::default(),
@@ -410,14 +414,9 @@ impl LinkSweep {
     /// Pairs of different changes, one on each side, open now.
     fn pairs_open(&self) -> u64 {
         let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
-        let both = self
-            .changing
-            .keys()
-            .filter(|c| self.needing.contains_key(c))
-            .count();
         n(self.changing.len())
             .saturating_mul(n(self.needing.len()))
-            .saturating_sub(n(both))
+            .saturating_sub(n(self.both))
     }
 
     /// Open windows of other changes than `change` on the `changing` side or the other.
@@ -441,15 +440,18 @@ impl LinkSweep {
             };
             let (change, changing) = (w.change, w.needs.is_none());
             let before = self.pairs_open();
-            let side = if changing {
-                &mut self.changing
+            let (side, other_side) = if changing {
+                (&mut self.changing, &self.needing)
             } else {
-                &mut self.needing
+                (&mut self.needing, &self.changing)
             };
             if let Some(n) = side.get_mut(&change) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
                     side.remove(&change);
+                    if other_side.contains_key(&change) {
+                        self.both = self.both.saturating_sub(1);
+                    }
                 }
             }
             if before > 0 && self.pairs_open() == 0 {
@@ -482,14 +484,22 @@ impl LinkSweep {
         let before = self.pairs_open();
         let partnered = self.others_open(!changing, change);
         self.open.push(Reverse((window.end(), seq)));
+        let (side_map, other_side) = if changing {
+            (&mut self.changing, &self.needing)
+        } else {
+            (&mut self.needing, &self.changing)
+        };
+        let count = side_map.entry(change).or_default();
+        *count += 1;
+        if *count == 1 && other_side.contains_key(&change) {
+            self.both += 1;
+        }
         let needs = match side {
             Side::Changes => {
-                *self.changing.entry(change).or_default() += 1;
                 self.opened_changing.push(seq, change);
                 None
             }
             Side::Needs(cis) => {
-                *self.needing.entry(change).or_default() += 1;
                 self.opened_needing.push(seq, change);
                 Some(cis)
             }

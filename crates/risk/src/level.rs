@@ -10,8 +10,9 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A level of one risk matrix: its rank on the level scale (0 = lowest) and its name.
 ///
@@ -31,16 +32,49 @@ use serde::{Deserialize, Serialize};
 /// assert!(m.level("Severe").is_err());
 /// # Ok::<(), itsm_risk::RiskError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RiskLevel {
     rank: usize,
-    name: String,
+    /// Shared: a matrix makes each of its levels once, and every copy (a report lists tens of
+    /// thousands) is a reference count, not a new string.
+    name: Arc<str>,
+}
+
+/// The serialized form of a [`RiskLevel`].
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "RiskLevel")]
+struct LevelRecord<'a> {
+    rank: usize,
+    #[serde(borrow)]
+    name: std::borrow::Cow<'a, str>,
+}
+
+impl Serialize for RiskLevel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        LevelRecord {
+            rank: self.rank,
+            name: std::borrow::Cow::Borrowed(&self.name),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RiskLevel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let r = LevelRecord::deserialize(deserializer)?;
+        Ok(Self {
+            rank: r.rank,
+            name: Arc::from(r.name.as_ref()),
+        })
+    }
 }
 
 impl RiskLevel {
-    pub(crate) const fn new(rank: usize, name: String) -> Self {
-        Self { rank, name }
+    pub(crate) fn new(rank: usize, name: &str) -> Self {
+        Self {
+            rank,
+            name: Arc::from(name),
+        }
     }
 
     /// Zero-based rank on the matrix's level scale (0 = lowest).

@@ -104,7 +104,7 @@ impl Rating {
     /// grid does not order levels).
     #[must_use]
     pub fn risk_level(&self) -> RiskLevel {
-        RiskLevel::new(self.level_rank, self.level.clone())
+        RiskLevel::new(self.level_rank, &self.level)
     }
 }
 
@@ -125,6 +125,8 @@ pub struct RiskMatrix {
     definition: MatrixDefinition,
     /// Level rank per cell, row-major: likelihood rank x impact count + impact rank.
     cells: Vec<usize>,
+    /// Each level, made once (derived from `definition`).
+    ranked: Vec<RiskLevel>,
 }
 
 impl TryFrom<MatrixDefinition> for RiskMatrix {
@@ -268,7 +270,18 @@ impl RiskMatrix {
                 }
             }
         }
-        let m = Self { definition, cells };
+        let ranked = definition
+            .levels
+            .levels()
+            .iter()
+            .enumerate()
+            .map(|(rank, l)| RiskLevel::new(rank, &l.name))
+            .collect();
+        let m = Self {
+            definition,
+            cells,
+            ranked,
+        };
         m.check_monotone()?;
         Ok(m)
     }
@@ -371,10 +384,7 @@ impl RiskMatrix {
     /// The level with this rank (0 = lowest), if the scale has one.
     #[must_use]
     pub fn level_ranked(&self, rank: usize) -> Option<RiskLevel> {
-        self.levels()
-            .levels()
-            .get(rank)
-            .map(|l| RiskLevel::new(rank, l.name.clone()))
+        self.ranked.get(rank).cloned()
     }
 
     /// The highest level of the matrix.
@@ -382,7 +392,7 @@ impl RiskMatrix {
     pub fn top_level(&self) -> RiskLevel {
         let top = self.levels().len().saturating_sub(1);
         self.level_ranked(top)
-            .unwrap_or_else(|| RiskLevel::new(top, String::new()))
+            .unwrap_or_else(|| RiskLevel::new(top, ""))
     }
 
     /// Whether `level` is a level of this matrix (its rank and name agree with the scale): how

@@ -314,13 +314,18 @@ impl RiskRegister {
             }
             let residual = match (&risk.treatment, &risk.residual) {
                 (Some(Treatment::Avoid { .. }), _) => Some(None),
-                (_, Some(x)) => Some(Some(x.risk_level())),
+                (_, Some(x)) => Some(Some(
+                    m.level_ranked(x.level_rank)
+                        .unwrap_or_else(|| x.risk_level()),
+                )),
                 _ => None,
             };
             if let (Some(i), Some(residual)) = (&risk.inherent, residual) {
                 let t = Treated {
                     risk: risk.reference,
-                    inherent: i.risk_level(),
+                    inherent: m
+                        .level_ranked(i.level_rank)
+                        .unwrap_or_else(|| i.risk_level()),
                     residual,
                 };
                 match t.levels_lower() {

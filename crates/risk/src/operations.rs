@@ -150,7 +150,6 @@ impl RiskRegister {
                     .date_naive();
                 next.next_review = review_after(next.reference, from, v)?;
             }
-            reg.check_links_and_fields(next)?;
             Ok(None)
         })
     }

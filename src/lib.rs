@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub use itsm_availability as availability;
 pub use itsm_change as change;
 pub use itsm_cmdb as cmdb;
 pub use itsm_core as core;

@@ -1170,6 +1170,19 @@ fn direct_core_cases() -> Vec<Case> {
             "utc offset",
         ),
         read(
+            "CoreError::UnknownTimeZone",
+            with_calendar(json!({"time_zone": "Europe/Londres", "hours": "always"})),
+            "unknown time zone `Europe/Londres`",
+        ),
+        read(
+            "CoreError::CalendarZone",
+            with_calendar(
+                json!({"time_zone": "Europe/London", "utc_offset_seconds": 0,
+                "hours": "always"}),
+            ),
+            "exactly one of `time_zone` and `utc_offset_seconds`: both were given",
+        ),
+        read(
             "CoreError::UnknownCurrency",
             json!({"op": "raise_change", "key": "c-x", "title": "X", "targets": [],
                    "estimated_cost": {"amount": "10.00", "currency": "XXY"}}),

@@ -46,7 +46,7 @@ pub enum Error {
         "service window on {day} from minute {start_minute} to minute {end_minute} is invalid: {reason}"
     )]
     InvalidWindow {
-        /// The weekday of the window.
+        /// The weekday of the window, or the date of an exceptional opening.
         day: String,
         /// Start, in minutes after local midnight.
         start_minute: u16,
@@ -60,7 +60,7 @@ pub enum Error {
         "service windows on {day} overlap: minutes {first_start}..{first_end} and {second_start}..{second_end}"
     )]
     OverlappingWindows {
-        /// The weekday of the windows.
+        /// The weekday of the windows, or the date of exceptional openings.
         day: String,
         /// Start of the earlier window.
         first_start: u16,
@@ -76,6 +76,20 @@ pub enum Error {
     InvalidOffset {
         /// The rejected offset.
         seconds: i32,
+    },
+    /// A time zone name that is not in the IANA time zone database compiled into the engine.
+    #[error(
+        "unknown time zone `{name}`: expected an IANA name such as `Europe/London` or `America/New_York`"
+    )]
+    UnknownTimeZone {
+        /// The rejected name.
+        name: String,
+    },
+    /// A calendar that gives both a time zone and a UTC offset, or neither.
+    #[error("a calendar needs exactly one of `time_zone` and `utc_offset_seconds`: {reason}")]
+    CalendarZone {
+        /// What was given.
+        reason: &'static str,
     },
     /// A currency code that is not known.
     #[error("unknown currency `{code}`: expected an ISO 4217 code such as `EUR`")]

@@ -48,7 +48,7 @@ mod scale;
 pub mod text;
 
 pub use actor::{Actor, Division, Process, Role};
-pub use calendar::{Calendar, ServiceHours, ServiceWindow};
+pub use calendar::{Calendar, Opening, ServiceHours, ServiceWindow, Zone};
 pub use error::Error;
 pub use format::{FORMATS_READ, Format, reads as formats_read};
 pub use id::{Entity, Id, entity};

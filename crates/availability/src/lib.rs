@@ -16,3 +16,10 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod error;
+pub mod measured;
+
+pub use error::AvailabilityError;
+pub use measured::{Conventions, MeasurePeriod, Measurement, OutageState, Percent, Span, measure};
+pub mod calculator;

@@ -23,3 +23,5 @@ pub mod measured;
 pub use error::AvailabilityError;
 pub use measured::{Conventions, MeasurePeriod, Measurement, OutageState, Percent, Span, measure};
 pub mod calculator;
+pub mod outages;
+pub use outages::{CiOutage, service_outages};

@@ -34,6 +34,64 @@ pub enum AvailabilityError {
         /// Why.
         reason: String,
     },
+    /// An outage key recorded twice.
+    #[error("outage `{key}` is already recorded")]
+    DuplicateOutage {
+        /// The key.
+        key: String,
+    },
+    /// An outage key not recorded.
+    #[error("no outage `{key}` is recorded")]
+    UnknownOutage {
+        /// The key.
+        key: String,
+    },
+    /// An outage that has already ended.
+    #[error("outage `{key}` already ended at {end}")]
+    OutageEnded {
+        /// The key.
+        key: String,
+        /// Its end.
+        end: String,
+    },
+    /// A start or end after the time of recording: outages are recorded as they happen.
+    #[error(
+        "outage `{key}` {field} {value} is after the time of recording {at}: record an outage once it has started and end it once it is over"
+    )]
+    OutageInFuture {
+        /// The key.
+        key: String,
+        /// `start` or `end`.
+        field: &'static str,
+        /// The instant given.
+        value: String,
+        /// The time of recording.
+        at: String,
+    },
+    /// An end before the start.
+    #[error("outage `{key}` ends at {end}, before it starts at {start}")]
+    OutageBackwards {
+        /// The key.
+        key: String,
+        /// Its start.
+        start: String,
+        /// The end given.
+        end: String,
+    },
+    /// A target set before the service's last setting.
+    #[error("a target set at {at} would precede the service's last setting at {last}")]
+    TargetOrder {
+        /// The time given.
+        at: String,
+        /// The last setting.
+        last: String,
+    },
+    /// The configuration graph refused a query (an outage of a CI it no longer holds).
+    #[error("the configuration refused the outage derivation: {reason}")]
+    Cmdb {
+        /// Why.
+        reason: String,
+    },
     /// A figure that does not fit its type (not reachable within the engine's time range).
     #[error("an availability figure overflowed")]
     Overflow,

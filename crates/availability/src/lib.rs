@@ -25,3 +25,7 @@ pub use measured::{Conventions, MeasurePeriod, Measurement, OutageState, Percent
 pub mod calculator;
 pub mod outages;
 pub use outages::{CiOutage, service_outages};
+pub mod register;
+pub use register::{
+    AvailabilityRegister, Outage, OutageKind, OutageSource, ServiceAvailability, ServiceTarget,
+};

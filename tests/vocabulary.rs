@@ -617,11 +617,14 @@ fn command_index(c: &Command) -> usize {
         Command::ReviewChange { .. } => 31,
         Command::CloseChange { .. } => 32,
         Command::CancelChange { .. } => 33,
+        Command::SetAvailabilityTarget { .. } => 34,
+        Command::RecordOutage { .. } => 35,
+        Command::EndOutage { .. } => 36,
     }
 }
 
 /// How many commands [`command_index`] numbers.
-const COMMANDS: usize = 34;
+const COMMANDS: usize = 37;
 
 /// Each query's position, as [`command_index`] for commands.
 fn query_index(q: &Query) -> usize {
@@ -640,11 +643,14 @@ fn query_index(q: &Query) -> usize {
         Query::UnauthorizedChanges { .. } => 11,
         Query::ManagementReview { .. } => 12,
         Query::LogLength {} => 13,
+        Query::Availability { .. } => 14,
+        Query::DowntimeLeft { .. } => 15,
+        Query::Outages {} => 16,
     }
 }
 
 /// How many queries [`query_index`] numbers.
-const QUERIES: usize = 14;
+const QUERIES: usize = 17;
 
 /// Scenario steps (`{"at", "actor", ...command}`) from `(actor, command)` pairs, an hour apart
 /// from `T0` unless a command says when.
@@ -724,6 +730,30 @@ fn extra_documents() -> Vec<(String, Vec<Value>)> {
             json!({"op": "remove_ci", "ci": "db-b", "cascade": true}),
         ),
         ("cfg", json!({"op": "take_baseline", "name": "b2"})),
+        (
+            "ceo",
+            json!({"op": "set_availability_target", "service": "svc",
+                   "hours": {"time_zone": "Europe/London",
+                             "hours": {"weekly": [{"day": "Mon", "start_minute": 480, "end_minute": 1080}]},
+                             "closed_dates": ["2026-04-06"],
+                             "openings": [{"date": "2026-04-04", "start_minute": 600, "end_minute": 720}]},
+                   "target_percent": "99.5"}),
+        ),
+        (
+            "dev",
+            json!({"op": "record_outage", "at": "2026-04-02T00:00:00Z", "key": "o-host", "ci": "host", "start": "2026-04-01T20:00:00Z",
+                   "end": "2026-04-01T21:00:00Z", "state": "down", "kind": "planned",
+                   "source": {"change": {"change": "c-one"}}}),
+        ),
+        (
+            "dev",
+            json!({"op": "record_outage", "at": "2026-04-02T00:00:00Z", "key": "o-isp", "ci": "isp", "start": "2026-04-01T22:00:00Z",
+                   "state": "degraded", "kind": "unplanned", "source": {"note": {"text": "slow line"}}}),
+        ),
+        (
+            "dev",
+            json!({"op": "end_outage", "at": "2026-04-02T01:00:00Z", "outage": "o-isp", "end": "2026-04-01T23:00:00Z"}),
+        ),
     ]);
     let app = ci_id("app");
     let db = ci_id("db");
@@ -835,6 +865,30 @@ fn every_query(k: &Keys) -> Vec<Value> {
     q.push(json!({"query": "escalations", "since": k.first}));
     q.push(json!({"query": "conflicts"}));
     q.push(json!({"query": "log_length"}));
+    q.push(json!({"query": "outages"}));
+    let conventions = json!({"planned_leaves_denominator": false,
+        "count_outages_outside_hours": true, "degraded_counts_as_down": true});
+    for ci in k.cis.iter().map(String::as_str).chain(["no-such-ci"]) {
+        for period in [
+            json!({"between": {"start": k.first, "end": k.last}}),
+            json!({"rolling": {"days": 30, "end": k.last}}),
+        ] {
+            q.push(
+                json!({"query": "availability", "service": ci, "period": period,
+                          "conventions": conventions}),
+            );
+        }
+        for c in k
+            .changes
+            .iter()
+            .map(String::as_str)
+            .chain(["no-such-change"])
+        {
+            q.push(json!({"query": "downtime_left", "service": ci,
+                          "period": {"between": {"start": k.first, "end": k.last}},
+                          "conventions": conventions, "change": c}));
+        }
+    }
     for (start, end) in &periods {
         q.push(json!({"query": "risk_report", "start": start, "end": end}));
         q.push(json!({"query": "change_metrics", "start": start, "end": end}));

@@ -54,6 +54,11 @@ fn every_variant() -> BTreeSet<String> {
             "CoreError",
         ),
         variants_in(
+            include_str!("../../crates/availability/src/error.rs"),
+            "AvailabilityError",
+            "AvailabilityError",
+        ),
+        variants_in(
             include_str!("../../crates/scenario/src/lib.rs"),
             "ScenarioError",
             "ScenarioError",
@@ -113,6 +118,7 @@ fn engine_variants(e: &EngineError) -> Vec<String> {
         EngineError::Risk(r) => risk_variants(r, &mut out),
         EngineError::Change(c) => change_variants(c, &mut out),
         EngineError::Core(c) | EngineError::Field { error: c, .. } => core_variants(c, &mut out),
+        EngineError::Availability(a) => out.push(format!("AvailabilityError::{}", head(a))),
         _ => {}
     }
     out
@@ -1248,6 +1254,141 @@ fn direct_core_cases() -> Vec<Case> {
                 },
             ),
         ),
+        // ----- availability -----
+        cmd(
+            "EngineError::NotAService",
+            "ceo",
+            json!({"op": "set_availability_target", "service": "app",
+                   "hours": {"time_zone": "Europe/London", "hours": "always"},
+                   "target_percent": "99.9"}),
+        ),
+        case(
+            "EngineError::NoAvailabilityTarget",
+            Provoke::Query(json!({"query": "availability", "service": "svc",
+                "period": {"month": {"year": 2026, "month": 3}},
+                "conventions": {"planned_leaves_denominator": false,
+                    "count_outages_outside_hours": false, "degraded_counts_as_down": false}})),
+        ),
+        case(
+            "EngineError::ChangeNotScheduled",
+            Provoke::Query(json!({"query": "downtime_left", "service": "svc",
+                "period": {"month": {"year": 2026, "month": 3}},
+                "conventions": {"planned_leaves_denominator": false,
+                    "count_outages_outside_hours": false, "degraded_counts_as_down": false},
+                "change": "c-app"})),
+        )
+        .after(vec![target_setup()]),
+        cmd(
+            "EngineError::OpenOutage",
+            "cfg",
+            json!({"op": "remove_ci", "ci": "doc", "cascade": true}),
+        )
+        .after(vec![outage_setup("o-doc", "doc", None)]),
+        cmd(
+            "EngineError::Availability",
+            "dev",
+            json!({"op": "end_outage", "outage": "o-none", "end": T0}),
+        ),
+        cmd(
+            "AvailabilityError::UnknownOutage",
+            "dev",
+            json!({"op": "end_outage", "outage": "o-none", "end": T0}),
+        ),
+        read(
+            "AvailabilityError::Percent",
+            json!({"op": "set_availability_target", "service": "svc",
+                   "hours": {"time_zone": "Europe/London", "hours": "always"},
+                   "target_percent": "100.5"}),
+            "availability target `100.5` is out of range",
+        ),
+        cmd(
+            "AvailabilityError::SubSecond",
+            "dev",
+            outage("o-x", "host", "2026-03-02T08:00:00.5Z", None),
+        ),
+        case(
+            "AvailabilityError::Period",
+            Provoke::Query(json!({"query": "availability", "service": "svc",
+                "period": {"rolling": {"days": 0, "end": "2026-03-31T00:00:00Z"}},
+                "conventions": {"planned_leaves_denominator": false,
+                    "count_outages_outside_hours": false, "degraded_counts_as_down": false}})),
+        )
+        .after(vec![target_setup()]),
+        case(
+            "AvailabilityError::Bounds",
+            Provoke::Query(json!({"query": "availability", "service": "svc",
+                "period": {"between": {"start": "2026-03-31T00:00:00Z", "end": "2026-03-01T00:00:00Z"}},
+                "conventions": {"planned_leaves_denominator": false,
+                    "count_outages_outside_hours": false, "degraded_counts_as_down": false}})),
+        )
+        .after(vec![target_setup()]),
+        cmd(
+            "AvailabilityError::DuplicateOutage",
+            "dev",
+            outage("o-host", "host", T0, None),
+        )
+        .after(vec![outage_setup("o-host", "host", None)]),
+        cmd(
+            "AvailabilityError::OutageEnded",
+            "dev",
+            json!({"op": "end_outage", "outage": "o-host", "end": "2026-03-02T08:30:00Z"}),
+        )
+        .after(vec![outage_setup("o-host", "host", Some("2026-03-02T08:20:00Z"))]),
+        cmd(
+            "AvailabilityError::OutageInFuture",
+            "dev",
+            outage("o-x", "host", "2030-01-01T00:00:00Z", None),
+        ),
+        cmd(
+            "AvailabilityError::OutageBackwards",
+            "dev",
+            outage("o-x", "host", T0, Some("2026-03-01T00:00:00Z")),
+        ),
+        case(
+            "AvailabilityError::TargetOrder",
+            Provoke::Direct(
+                "the engine's time only moves forward, so no command sets a target before the last",
+                || {
+                    let mut reg = itsm::availability::AvailabilityRegister::new();
+                    let cal = itsm::core::Calendar::always(0).unwrap();
+                    let pct = itsm::availability::Percent::new(rust_decimal::Decimal::ONE_HUNDRED).unwrap();
+                    let id = itsm::core::Id::from_key("svc");
+                    reg.set_target(id, cal.clone(), pct, t0()).unwrap();
+                    let e = reg.set_target(id, cal, pct, t0() - TimeDelta::days(1)).unwrap_err();
+                    (e.to_string(), vec![format!("AvailabilityError::{}", head(&e))], String::new())
+                },
+            ),
+        ),
+        case(
+            "AvailabilityError::Cmdb",
+            Provoke::Direct(
+                "the engine resolves the CI key before the register sees the outage",
+                || {
+                    let mut reg = itsm::availability::AvailabilityRegister::new();
+                    let o = itsm::availability::Outage {
+                        key: "o-1".into(),
+                        ci: itsm::core::Id::from_key("gone"),
+                        start: t0(),
+                        end: None,
+                        state: itsm::availability::OutageState::Down,
+                        kind: itsm::availability::OutageKind::Unplanned,
+                        source: itsm::availability::OutageSource::Note { text: "x".into() },
+                    };
+                    let e = reg.record_outage(&itsm::cmdb::Cmdb::new(), o, t0()).unwrap_err();
+                    (e.to_string(), vec![format!("AvailabilityError::{}", head(&e))], "o-1".into())
+                },
+            ),
+        ),
+        case(
+            "AvailabilityError::Overflow",
+            Provoke::Direct(
+                "figures of periods within the engine's range always fit",
+                || {
+                    let e = itsm::availability::AvailabilityError::Overflow;
+                    (e.to_string(), vec![format!("AvailabilityError::{}", head(&e))], String::new())
+                },
+            ),
+        ),
     ]
 }
 
@@ -1287,4 +1428,25 @@ fn every_error_variant_speaks_the_users_words() {
         "variants no case provokes (add a case to `cases()`): {missing:?}\n{}",
         failures.join("\n")
     );
+}
+
+/// `set_availability_target` on the service: 24x7 in London, 99.9 %.
+fn target_setup() -> (&'static str, Value) {
+    (
+        "ceo",
+        json!({"op": "set_availability_target", "service": "svc",
+               "hours": {"time_zone": "Europe/London", "hours": "always"},
+               "target_percent": "99.9"}),
+    )
+}
+
+/// A `record_outage` command.
+fn outage(key: &str, ci: &str, start: &str, end: Option<&str>) -> Value {
+    json!({"op": "record_outage", "key": key, "ci": ci, "start": start, "end": end,
+           "state": "down", "kind": "unplanned", "source": {"incident": {"reference": "INC-7"}}})
+}
+
+/// An implementer records an outage from `T0`.
+fn outage_setup(key: &str, ci: &str, end: Option<&str>) -> (&'static str, Value) {
+    ("dev", outage(key, ci, T0, end))
 }

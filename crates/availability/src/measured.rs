@@ -66,7 +66,10 @@ pub struct Span {
 
 /// The conventions of a measurement: each one explicit, none defaulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "conventions: an object with `planned_leaves_denominator`, `count_outages_outside_hours` and `degraded_counts_as_down`"
+)]
 pub struct Conventions {
     /// Maintenance-window time inside service hours leaves the agreed time (the denominator).
     pub planned_leaves_denominator: bool,
@@ -164,7 +167,7 @@ impl Measurement {
 /// Which period to measure. Each form is resolved on the wall clock of the service hours'
 /// zone ([`MeasurePeriod::resolve`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", from = "PeriodRecord")]
 pub enum MeasurePeriod {
     /// A calendar month: from local midnight of its first day to local midnight of the next
     /// month's first day.
@@ -193,6 +196,76 @@ pub enum MeasurePeriod {
         /// End (exclusive).
         end: DateTime<Utc>,
     },
+}
+
+/// How a [`MeasurePeriod`] is read: each form's fields as a struct that says what it expects
+/// (serde would name the Rust variant of a malformed one).
+#[derive(Deserialize)]
+#[serde(
+    rename_all = "snake_case",
+    expecting = "a period: `{\"month\": {\"year\", \"month\"}}`, `{\"year\": {\"year\"}}`, `{\"rolling\": {\"days\", \"end\"}}` or `{\"between\": {\"start\", \"end\"}}`"
+)]
+enum PeriodRecord {
+    Month(MonthRecord),
+    Year(YearRecord),
+    Rolling(RollingRecord),
+    Between(BetweenRecord),
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a month: `{\"year\": 2026, \"month\": 12}`"
+)]
+struct MonthRecord {
+    year: i32,
+    month: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a year: `{\"year\": 2026}`")]
+struct YearRecord {
+    year: i32,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rolling period: `{\"days\": 30, \"end\": \"2026-12-01T00:00:00Z\"}`"
+)]
+struct RollingRecord {
+    days: u32,
+    end: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "bounds: `{\"start\": ..., \"end\": ...}`"
+)]
+struct BetweenRecord {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl From<PeriodRecord> for MeasurePeriod {
+    fn from(r: PeriodRecord) -> Self {
+        match r {
+            PeriodRecord::Month(m) => Self::Month {
+                year: m.year,
+                month: m.month,
+            },
+            PeriodRecord::Year(y) => Self::Year { year: y.year },
+            PeriodRecord::Rolling(r) => Self::Rolling {
+                days: r.days,
+                end: r.end,
+            },
+            PeriodRecord::Between(b) => Self::Between {
+                start: b.start,
+                end: b.end,
+            },
+        }
+    }
 }
 
 impl MeasurePeriod {

@@ -60,7 +60,7 @@ pub enum OutageKind {
 
 /// Where an outage record comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", from = "SourceRecord")]
 pub enum OutageSource {
     /// A change (by key).
     Change {
@@ -77,6 +77,51 @@ pub enum OutageSource {
         /// The text.
         text: String,
     },
+}
+
+/// How an [`OutageSource`] is read: each form's fields as a struct that says what it expects.
+#[derive(Deserialize)]
+#[serde(
+    rename_all = "snake_case",
+    expecting = "a source: `{\"change\": {\"change\": key}}`, `{\"incident\": {\"reference\": \"...\"}}` or `{\"note\": {\"text\": \"...\"}}`"
+)]
+enum SourceRecord {
+    Change(ChangeRecord),
+    Incident(IncidentRecord),
+    Note(NoteRecord),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a change: `{\"change\": key}`")]
+struct ChangeRecord {
+    change: String,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an incident: `{\"reference\": \"INC-1\"}`"
+)]
+struct IncidentRecord {
+    reference: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a note: `{\"text\": \"...\"}`")]
+struct NoteRecord {
+    text: String,
+}
+
+impl From<SourceRecord> for OutageSource {
+    fn from(r: SourceRecord) -> Self {
+        match r {
+            SourceRecord::Change(c) => Self::Change { change: c.change },
+            SourceRecord::Incident(i) => Self::Incident {
+                reference: i.reference,
+            },
+            SourceRecord::Note(n) => Self::Note { text: n.text },
+        }
+    }
 }
 
 /// One recorded outage of a CI (or service).
@@ -345,10 +390,12 @@ impl AvailabilityRegister {
         self.ledger.get(&service).map_or(&[], Vec::as_slice)
     }
 
-    /// True when `ci` has an outage still open.
+    /// An outage of `ci` still open, if any.
     #[must_use]
-    pub fn has_open_outage(&self, ci: Id<Ci>) -> bool {
-        self.outages.values().any(|o| o.ci == ci && o.end.is_none())
+    pub fn open_outage(&self, ci: Id<Ci>) -> Option<&Outage> {
+        self.outages
+            .values()
+            .find(|o| o.ci == ci && o.end.is_none())
     }
 
     fn check_end(

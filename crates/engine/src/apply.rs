@@ -89,7 +89,8 @@ impl Sms {
         // every command but `define_organisation` (above) is claimed by exactly one.
         let _claimed = self.configuration_command(&actor, key, at, command, &mut effects)?
             || self.risk_command(&actor, key, at, command, &mut effects)?
-            || self.change_command(&actor, key, at, command, &mut effects)?;
+            || self.change_command(&actor, key, at, command, &mut effects)?
+            || self.availability_command(&actor, key, at, command)?;
         Ok(effects)
     }
 }

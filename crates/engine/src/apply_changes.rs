@@ -151,6 +151,15 @@ impl Sms {
             Command::CompleteChange { change, outcome } => {
                 self.require_change_party(actor, key, change, "complete", true)?;
                 let id = self.change_key_id(change)?;
+                if *outcome == itsm_change::Outcome::Successful {
+                    if let Some(c) = self.changes.change(id) {
+                        for op in &c.request.delta {
+                            if let itsm_cmdb::CmdbOp::RemoveCi { id: ci, .. } = op {
+                                self.no_open_outage(*ci)?;
+                            }
+                        }
+                    }
+                }
                 let deployed = self
                     .changes
                     .complete(actor, at, id, *outcome, &mut self.cmdb)?;
@@ -201,7 +210,10 @@ impl Sms {
             | Command::ReviewRisk { .. }
             | Command::CloseRisk { .. }
             | Command::ReopenRisk { .. }
-            | Command::Unrelate { .. } => return Ok(false),
+            | Command::Unrelate { .. }
+            | Command::SetAvailabilityTarget { .. }
+            | Command::RecordOutage { .. }
+            | Command::EndOutage { .. } => return Ok(false),
         }
         Ok(true)
     }

@@ -116,6 +116,7 @@ impl Sms {
                 Self::require(actor, key, CONFIGURATION, "remove configuration items")?;
                 let current = existing_ci(&self.cmdb, ci)?;
                 self.outside_change_control(current, "remove")?;
+                self.no_open_outage(current.id)?;
                 // A CI an open change targets stays until the change is closed or cancelled:
                 // otherwise the change could no longer be assessed or deployed as approved.
                 let id = current.id;
@@ -220,7 +221,10 @@ impl Sms {
             | Command::CompleteChange { .. }
             | Command::ReviewChange { .. }
             | Command::CloseChange { .. }
-            | Command::CancelChange { .. } => return Ok(false),
+            | Command::CancelChange { .. }
+            | Command::SetAvailabilityTarget { .. }
+            | Command::RecordOutage { .. }
+            | Command::EndOutage { .. } => return Ok(false),
         }
         Ok(true)
     }

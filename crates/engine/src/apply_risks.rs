@@ -276,6 +276,9 @@ impl Sms {
             | Command::ReviewChange { .. }
             | Command::CloseChange { .. }
             | Command::CancelChange { .. }
+            | Command::SetAvailabilityTarget { .. }
+            | Command::RecordOutage { .. }
+            | Command::EndOutage { .. }
             | Command::Unrelate { .. } => return Ok(false),
         }
         Ok(true)

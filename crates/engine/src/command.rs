@@ -687,6 +687,27 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// Sets a service's availability target and agreed service hours from now on. Earlier
+    /// settings are kept: a period is measured against the strictest target in force within
+    /// it, and each setting's hours over the part of the period it was in force.
+    SetAvailabilityTarget {
+        /// The service.
+        service: String,
+        /// The agreed service hours (a calendar: `time_zone` or `utc_offset_seconds`, `hours`,
+        /// `closed_dates`, `openings`).
+        hours: Calendar,
+        /// The target, in percent (a decimal string, 0 to 100).
+        target_percent: itsm_availability::Percent,
+    },
+    /// Records an outage of a CI (or service) once it has started.
+    RecordOutage(crate::availability::OutageDef),
+    /// Ends an open outage once it is over.
+    EndOutage {
+        /// The outage's key.
+        outage: String,
+        /// When it ended (not after the time of the command).
+        end: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl Command {
@@ -728,6 +749,9 @@ impl Command {
             Self::ReviewChange { .. } => "review_change",
             Self::CloseChange { .. } => "close_change",
             Self::CancelChange { .. } => "cancel_change",
+            Self::SetAvailabilityTarget { .. } => "set_availability_target",
+            Self::RecordOutage { .. } => "record_outage",
+            Self::EndOutage { .. } => "end_outage",
         }
     }
 }

@@ -224,9 +224,40 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A CI that is not a service where a service is needed.
+    #[error("`{ci}` is not a service")]
+    NotAService {
+        /// The CI key.
+        ci: String,
+    },
+    /// A service without an availability target.
+    #[error(
+        "service `{service}` has no availability target: set one with `set_availability_target`"
+    )]
+    NoAvailabilityTarget {
+        /// The service key.
+        service: String,
+    },
+    /// A change without a window where its window is needed.
+    #[error("change `{change}` has no window yet: schedule it first")]
+    ChangeNotScheduled {
+        /// The change key.
+        change: String,
+    },
+    /// A CI with an open outage cannot be removed.
+    #[error("`{ci}` has an open outage `{outage}`; end the outage before removing it")]
+    OpenOutage {
+        /// The CI key.
+        ci: String,
+        /// The outage key.
+        outage: String,
+    },
     /// A configuration graph error.
     #[error(transparent)]
     Cmdb(#[from] CmdbError),
+    /// The availability register's refusal.
+    #[error(transparent)]
+    Availability(#[from] itsm_availability::AvailabilityError),
     /// A batch of configuration edits refused.
     #[error(transparent)]
     Batch(#[from] Box<BatchError>),

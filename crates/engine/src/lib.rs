@@ -23,6 +23,7 @@ mod apply;
 mod apply_changes;
 mod apply_configuration;
 mod apply_risks;
+mod availability;
 mod chain;
 mod command;
 mod error;
@@ -39,6 +40,9 @@ mod snapshot;
 mod strict;
 pub mod view;
 
+pub use availability::{
+    AvailabilityView, ChangeOutageView, DowntimeLeftView, OutageDef, OutageView, SpanView,
+};
 pub use chain::{ChainKey, Digest};
 pub use command::{
     ActorDef, AppetiteDef, BlackoutDef, CiDef, CiUpdateDef, Command, DeltaDef, DivisionDef,

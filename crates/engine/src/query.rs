@@ -8,6 +8,9 @@ use itsm_core::{Id, Period};
 use itsm_risk::Escalation;
 use serde::{Deserialize, Serialize};
 
+use itsm_availability::{Conventions, MeasurePeriod};
+
+use crate::availability::{AvailabilityView, DowntimeLeftView, OutageView};
 use crate::view::{
     ChangeMetricsView, ChangeView, CiView, ConflictView, ManagementReviewView, RiskReportView,
     RiskView, UnauthorizedView,
@@ -110,6 +113,39 @@ pub enum Query {
     },
     /// How many commands the log holds (an empty struct variant, as [`Query::Conflicts`]).
     LogLength {},
+    /// A service's measured availability over a period, within its agreed service hours,
+    /// against the strictest target in force in the period (see [`crate::AvailabilityView`]).
+    Availability {
+        /// The service.
+        service: String,
+        /// `{"month": {"year", "month"}}`, `{"year": {"year"}}`, `{"rolling": {"days", "end"}}`
+        /// or `{"between": {"start", "end"}}`; months and years in the service hours' zone.
+        period: MeasurePeriod,
+        /// Every convention, explicitly.
+        conventions: Conventions,
+        /// Open outages run to here (default: the time of the last command applied).
+        #[serde(default)]
+        as_of: Option<DateTime<Utc>>,
+    },
+    /// What is left of a service's downtime budget for a period, and, with `change`, what the
+    /// change's window would take of it (charged when it is inside service hours, outside the
+    /// agreed maintenance windows, and the change takes the service down).
+    DowntimeLeft {
+        /// The service.
+        service: String,
+        /// As for [`Query::Availability`].
+        period: MeasurePeriod,
+        /// Every convention, explicitly.
+        conventions: Conventions,
+        /// Open outages run to here (default: the time of the last command applied).
+        #[serde(default)]
+        as_of: Option<DateTime<Utc>>,
+        /// A scheduled change whose window to check.
+        #[serde(default)]
+        change: Option<String>,
+    },
+    /// Every outage record (an empty struct variant, as [`Query::Conflicts`]).
+    Outages {},
 }
 
 /// What an impact query found, by key.
@@ -156,6 +192,12 @@ pub enum Answer {
     ManagementReview(Box<ManagementReviewView>),
     /// A count.
     Count(usize),
+    /// Measured availability.
+    Availability(Box<AvailabilityView>),
+    /// The downtime left.
+    DowntimeLeft(Box<DowntimeLeftView>),
+    /// Outage records.
+    Outages(Vec<OutageView>),
 }
 
 impl Sms {
@@ -314,6 +356,31 @@ impl Sms {
                 ))
             }
             Query::LogLength {} => Answer::Count(self.log.len()),
+            Query::Availability {
+                service,
+                period,
+                conventions,
+                as_of,
+            } => Answer::Availability(Box::new(self.availability_of(
+                service,
+                period,
+                *conventions,
+                *as_of,
+            )?)),
+            Query::DowntimeLeft {
+                service,
+                period,
+                conventions,
+                as_of,
+                change,
+            } => Answer::DowntimeLeft(Box::new(self.downtime_left(
+                service,
+                period,
+                *conventions,
+                *as_of,
+                change.as_deref(),
+            )?)),
+            Query::Outages {} => Answer::Outages(self.outage_views()),
         })
     }
 }

@@ -108,6 +108,8 @@ pub struct Sms {
     pub(crate) changes: ChangeRegister,
     pub(crate) change_keys: BTreeMap<String, Id<ChangeId>>,
     pub(crate) baselines: BTreeMap<String, Baseline>,
+    /// Availability targets, outages and the service outages kept from them.
+    pub(crate) availability: itsm_availability::AvailabilityRegister,
     /// The change policy as defined, CIs named by key (the register's copy holds ids).
     pub(crate) policy_def: crate::PolicyDef,
     pub(crate) log: Vec<Event>,
@@ -194,6 +196,7 @@ impl Sms {
                 .expect("default policy fits"),
             change_keys: BTreeMap::new(),
             baselines: BTreeMap::new(),
+            availability: itsm_availability::AvailabilityRegister::new(),
             policy_def: crate::PolicyDef::default(),
             log: Vec::new(),
             key: None,

@@ -737,7 +737,8 @@ fn extra_documents() -> Vec<(String, Vec<Value>)> {
                              "hours": {"weekly": [{"day": "Mon", "start_minute": 480, "end_minute": 1080}]},
                              "closed_dates": ["2026-04-06"],
                              "openings": [{"date": "2026-04-04", "start_minute": 600, "end_minute": 720}]},
-                   "target_percent": "99.5"}),
+                   "target_percent": "99.5",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
         ),
         (
             "dev",

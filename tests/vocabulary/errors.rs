@@ -1260,7 +1260,8 @@ fn direct_core_cases() -> Vec<Case> {
             "ceo",
             json!({"op": "set_availability_target", "service": "app",
                    "hours": {"time_zone": "Europe/London", "hours": "always"},
-                   "target_percent": "99.9"}),
+                   "target_percent": "99.9",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
         ),
         case(
             "EngineError::NoAvailabilityTarget",
@@ -1298,7 +1299,8 @@ fn direct_core_cases() -> Vec<Case> {
             "AvailabilityError::Percent",
             json!({"op": "set_availability_target", "service": "svc",
                    "hours": {"time_zone": "Europe/London", "hours": "always"},
-                   "target_percent": "100.5"}),
+                   "target_percent": "100.5",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
             "availability target `100.5` is out of range",
         ),
         cmd(
@@ -1353,8 +1355,15 @@ fn direct_core_cases() -> Vec<Case> {
                     let cal = itsm::core::Calendar::always(0).unwrap();
                     let pct = itsm::availability::Percent::new(rust_decimal::Decimal::ONE_HUNDRED).unwrap();
                     let id = itsm::core::Id::from_key("svc");
-                    reg.set_target(id, cal.clone(), pct, t0()).unwrap();
-                    let e = reg.set_target(id, cal, pct, t0() - TimeDelta::days(1)).unwrap_err();
+                    let conventions = itsm::availability::Conventions {
+                        planned_leaves_denominator: false,
+                        count_outages_outside_hours: false,
+                        degraded_counts_as_down: false,
+                    };
+                    reg.set_target(id, cal.clone(), pct, conventions, t0()).unwrap();
+                    let e = reg
+                        .set_target(id, cal, pct, conventions, t0() - TimeDelta::days(1))
+                        .unwrap_err();
                     (e.to_string(), vec![format!("AvailabilityError::{}", head(&e))], String::new())
                 },
             ),
@@ -1436,7 +1445,8 @@ fn target_setup() -> (&'static str, Value) {
         "ceo",
         json!({"op": "set_availability_target", "service": "svc",
                "hours": {"time_zone": "Europe/London", "hours": "always"},
-               "target_percent": "99.9"}),
+               "target_percent": "99.9",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
     )
 }
 

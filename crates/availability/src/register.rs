@@ -44,6 +44,8 @@ pub struct ServiceTarget {
     pub hours: Calendar,
     /// The target.
     pub target: Percent,
+    /// How it is measured, as agreed.
+    pub conventions: Conventions,
     /// When it took effect.
     pub since: DateTime<Utc>,
 }
@@ -221,6 +223,8 @@ pub fn flatten(spans: &[Span]) -> Vec<Span> {
 pub struct ServiceAvailability {
     /// The service.
     pub service: Id<Ci>,
+    /// The conventions it was measured by.
+    pub conventions: Conventions,
     /// The figures.
     pub measurement: Measurement,
     /// The service's outages within the period, derived through the graph.
@@ -268,6 +272,7 @@ impl AvailabilityRegister {
         service: Id<Ci>,
         hours: Calendar,
         target: Percent,
+        conventions: Conventions,
         at: DateTime<Utc>,
     ) -> Result<(), AvailabilityError> {
         whole_second("target time", at)?;
@@ -283,6 +288,7 @@ impl AvailabilityRegister {
         list.push(ServiceTarget {
             hours,
             target,
+            conventions,
             since: at,
         });
         Ok(())
@@ -472,7 +478,9 @@ impl AvailabilityRegister {
     /// Measures every service in `services` (each must have a target in force during
     /// `period`; others are skipped) over `period`: the ledger's outages plus, while outages
     /// are open, the stretch from the earliest open start to `as_of` derived live through
-    /// `cmdb`. `maintenance` gives each service's agreed maintenance windows.
+    /// `cmdb`. `maintenance` gives each service's agreed maintenance windows. With
+    /// `conventions` `None`, each service is measured by the conventions agreed with the
+    /// target it is measured against (the strictest in force; of equal ones, the latest).
     ///
     /// # Errors
     /// The measurement's own errors ([`AvailabilityError::SubSecond`] cannot occur for
@@ -482,7 +490,7 @@ impl AvailabilityRegister {
         cmdb: &Cmdb,
         services: &[Id<Ci>],
         period: &Period,
-        conventions: Conventions,
+        conventions: Option<Conventions>,
         as_of: DateTime<Utc>,
         maintenance: impl Fn(Id<Ci>) -> Vec<Period>,
     ) -> Result<Vec<ServiceAvailability>, AvailabilityError> {
@@ -502,9 +510,15 @@ impl AvailabilityRegister {
         let mut out = Vec::with_capacity(services.len());
         for &service in services {
             let versions = self.versions_in(service, period);
-            let Some(target) = versions.iter().map(|(t, _)| t.target).max() else {
+            let Some(agreed) = versions
+                .iter()
+                .map(|(t, _)| *t)
+                .max_by_key(|t| (t.target, t.since))
+            else {
                 continue;
             };
+            let target = agreed.target;
+            let conventions = conventions.unwrap_or(agreed.conventions);
             let mut hours: Vec<Period> = Vec::new();
             for (t, valid) in &versions {
                 hours.extend(t.hours.open_intervals(valid));
@@ -527,6 +541,7 @@ impl AvailabilityRegister {
             )?;
             out.push(ServiceAvailability {
                 service,
+                conventions,
                 measurement,
                 spans,
             });
@@ -602,7 +617,9 @@ mod tests {
         as_of: DateTime<Utc>,
     ) -> Measurement {
         let mut all = reg
-            .measure_services(cmdb, &[svc], &december(), PLAIN, as_of, |_| Vec::new())
+            .measure_services(cmdb, &[svc], &december(), Some(PLAIN), as_of, |_| {
+                Vec::new()
+            })
             .unwrap();
         all.pop().unwrap().measurement
     }
@@ -616,6 +633,7 @@ mod tests {
             svc,
             always.clone(),
             Percent::new(dec!(99.9)).unwrap(),
+            PLAIN,
             at(1, 0),
         )
         .unwrap();
@@ -628,7 +646,7 @@ mod tests {
         assert!(!measured(&reg, &cmdb, svc, at(31, 0)).met);
         // In January the target is lowered to 90 %: December is still measured at 99.9 %.
         let january = Utc.with_ymd_and_hms(2027, 1, 2, 0, 0, 0).unwrap();
-        reg.set_target(svc, always, Percent::new(dec!(90)).unwrap(), january)
+        reg.set_target(svc, always, Percent::new(dec!(90)).unwrap(), PLAIN, january)
             .unwrap();
         let m = measured(&reg, &cmdb, svc, january);
         assert_eq!(m.target_percent.value(), dec!(99.9));
@@ -639,6 +657,7 @@ mod tests {
             svc,
             Calendar::always(0).unwrap(),
             Percent::new(dec!(99.9)).unwrap(),
+            PLAIN,
             at(1, 0),
         )
         .unwrap();
@@ -646,6 +665,7 @@ mod tests {
             svc,
             Calendar::always(0).unwrap(),
             Percent::new(dec!(90)).unwrap(),
+            PLAIN,
             at(20, 0),
         )
         .unwrap();
@@ -662,13 +682,14 @@ mod tests {
         let (cmdb, svc, _) = estate();
         let mut reg = AvailabilityRegister::new();
         let target = Percent::new(dec!(99)).unwrap();
-        reg.set_target(svc, Calendar::always(0).unwrap(), target, at(1, 0))
+        reg.set_target(svc, Calendar::always(0).unwrap(), target, PLAIN, at(1, 0))
             .unwrap();
         // From the 11th, weekdays 08:00-18:00 only.
         reg.set_target(
             svc,
             Calendar::business_hours(0, 8 * 60, 18 * 60).unwrap(),
             target,
+            PLAIN,
             at(11, 0),
         )
         .unwrap();
@@ -685,6 +706,7 @@ mod tests {
             svc,
             Calendar::always(0).unwrap(),
             Percent::new(dec!(99)).unwrap(),
+            PLAIN,
             at(1, 0),
         )
         .unwrap();

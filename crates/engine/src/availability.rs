@@ -198,11 +198,17 @@ impl Sms {
                 service,
                 hours,
                 target_percent,
+                conventions,
             } => {
                 Self::require(actor, key, TARGETS, "set availability targets")?;
                 let id = self.service_of(service)?;
-                self.availability
-                    .set_target(id, hours.clone(), *target_percent, at)?;
+                self.availability.set_target(
+                    id,
+                    hours.clone(),
+                    *target_percent,
+                    *conventions,
+                    at,
+                )?;
             }
             Command::RecordOutage(def) => {
                 Self::require(actor, key, OUTAGES, "record outages")?;
@@ -307,12 +313,13 @@ impl Sms {
             .unwrap_or_default()
     }
 
-    /// Measures `service` over `period` (resolved in its service hours' zone).
+    /// Measures `service` over `period` (resolved in its service hours' zone), by the
+    /// conventions given or else those agreed with its target.
     pub(crate) fn availability_of(
         &self,
         service: &str,
         period: &MeasurePeriod,
-        conventions: Conventions,
+        conventions: Option<Conventions>,
         as_of: Option<DateTime<Utc>>,
     ) -> Result<AvailabilityView, EngineError> {
         let id = self.service_of(service)?;
@@ -343,14 +350,12 @@ impl Sms {
             .ok_or_else(|| EngineError::NoAvailabilityTarget {
                 service: crate::excerpt(service),
             })?;
-        Ok(self.availability_view(service, &m, conventions, as_of))
+        Ok(Self::availability_view(service, &m, as_of))
     }
 
-    fn availability_view(
-        &self,
+    pub(crate) fn availability_view(
         service: &str,
         a: &ServiceAvailability,
-        conventions: Conventions,
         as_of: DateTime<Utc>,
     ) -> AvailabilityView {
         let m = &a.measurement;
@@ -359,7 +364,7 @@ impl Sms {
             start: m.period.start(),
             end: m.period.end(),
             as_of,
-            conventions,
+            conventions: a.conventions,
             hours_s: m.hours_s,
             agreed_s: m.agreed_s,
             downtime_s: m.downtime_s,
@@ -385,11 +390,12 @@ impl Sms {
         &self,
         service: &str,
         period: &MeasurePeriod,
-        conventions: Conventions,
+        conventions: Option<Conventions>,
         as_of: Option<DateTime<Utc>>,
         change: Option<&str>,
     ) -> Result<DowntimeLeftView, EngineError> {
         let availability = self.availability_of(service, period, conventions, as_of)?;
+        let conventions = availability.conventions;
         let Some(change_key) = change else {
             return Ok(DowntimeLeftView {
                 availability,

@@ -698,6 +698,8 @@ pub enum Command {
         hours: Calendar,
         /// The target, in percent (a decimal string, 0 to 100).
         target_percent: itsm_availability::Percent,
+        /// How availability is measured against it, as agreed (every convention given).
+        conventions: itsm_availability::Conventions,
     },
     /// Records an outage of a CI (or service) once it has started.
     RecordOutage(crate::availability::OutageDef),

@@ -121,8 +121,10 @@ pub enum Query {
         /// `{"month": {"year", "month"}}`, `{"year": {"year"}}`, `{"rolling": {"days", "end"}}`
         /// or `{"between": {"start", "end"}}`; months and years in the service hours' zone.
         period: MeasurePeriod,
-        /// Every convention, explicitly.
-        conventions: Conventions,
+        /// Conventions to measure by instead of those agreed with the target (every
+        /// convention given).
+        #[serde(default)]
+        conventions: Option<Conventions>,
         /// Open outages run to here (default: the time of the last command applied).
         #[serde(default)]
         as_of: Option<DateTime<Utc>>,
@@ -135,8 +137,9 @@ pub enum Query {
         service: String,
         /// As for [`Query::Availability`].
         period: MeasurePeriod,
-        /// Every convention, explicitly.
-        conventions: Conventions,
+        /// As for [`Query::Availability`].
+        #[serde(default)]
+        conventions: Option<Conventions>,
         /// Open outages run to here (default: the time of the last command applied).
         #[serde(default)]
         as_of: Option<DateTime<Utc>>,

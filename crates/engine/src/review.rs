@@ -37,6 +37,9 @@ pub struct ManagementReview {
     pub changes: ChangeMetrics,
     /// Unauthorized changes found between the baselines given (empty when none given).
     pub unauthorized: Vec<Unauthorized>,
+    /// Availability vs targets (8.7.1): every service with a target in force in the period,
+    /// measured over it by the conventions agreed with that target.
+    pub availability: Vec<crate::AvailabilityView>,
     /// Evidence per clause.
     pub evidence: Vec<ClauseEvidence>,
 }
@@ -60,8 +63,53 @@ impl Sms {
             risks,
             changes: self.changes.metrics(period, baselines),
             unauthorized,
+            availability: self.availability_review(period),
             evidence: self.evidence(period),
         }
+    }
+
+    /// Each service with a target in force in `period`, measured over it (by key order).
+    /// Availability is measured in whole seconds: a bound with a fraction of a second is
+    /// rounded inwards.
+    fn availability_review(&self, period: Period) -> Vec<crate::AvailabilityView> {
+        use chrono::{SubsecRound, TimeDelta, Timelike};
+        let start = match period.start().nanosecond() {
+            0 => period.start(),
+            _ => period.start().trunc_subsecs(0) + TimeDelta::seconds(1),
+        };
+        let end = period.end().trunc_subsecs(0);
+        let Ok(period) = Period::new(start, end) else {
+            return Vec::new();
+        };
+        let as_of = self
+            .log
+            .last()
+            .map_or(period.end(), |e| e.at.min(period.end()).max(period.start()));
+        let mut services: Vec<(String, itsm_core::Id<itsm_cmdb::Ci>)> = self
+            .availability
+            .services()
+            .map(|id| (self.key(id), id))
+            .collect();
+        services.sort();
+        let ids: Vec<_> = services.iter().map(|(_, id)| *id).collect();
+        let keys: std::collections::HashMap<_, _> =
+            services.iter().map(|(k, id)| (*id, k.clone())).collect();
+        let measured = self
+            .availability
+            .measure_services(&self.cmdb, &ids, &period, None, as_of, |id| {
+                keys.get(&id)
+                    .and_then(|k| self.policy_def.maintenance.get(k))
+                    .map(|cal| cal.open_intervals(&period))
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        measured
+            .iter()
+            .map(|a| {
+                let key = keys.get(&a.service).cloned().unwrap_or_default();
+                Self::availability_view(&key, a, as_of)
+            })
+            .collect()
     }
 
     /// For each clause the engine supports, the records of `period` that show it.
@@ -158,6 +206,37 @@ impl Sms {
                     .any(|l| l.status == ChangeStatus::Closed && period.contains(l.at))
             })
             .count();
+        let mut availability: Vec<String> = events()
+            .filter_map(|e| match &e.command {
+                Command::SetAvailabilityTarget {
+                    service,
+                    target_percent,
+                    ..
+                } => Some(format!(
+                    "event {}: availability target of `{service}` set to {} %",
+                    e.seq,
+                    target_percent.value()
+                )),
+                Command::RecordOutage(o) => Some(format!(
+                    "event {}: outage `{}` of `{}` recorded",
+                    e.seq, o.key, o.ci
+                )),
+                Command::EndOutage { outage, .. } => {
+                    Some(format!("event {}: outage `{outage}` ended", e.seq))
+                }
+                _ => None,
+            })
+            .collect();
+        availability.extend(self.availability_review(period).iter().map(|a| {
+            format!(
+                "`{}`: {} % against {} % ({})",
+                a.service,
+                a.availability_display
+                    .map_or_else(|| "nothing agreed".to_owned(), |d| d.to_string()),
+                a.target_percent,
+                if a.met { "met" } else { "missed" }
+            )
+        }));
         vec![
             clause("5.3", "Roles, responsibilities and authorities", roles),
             clause(
@@ -178,6 +257,7 @@ impl Sms {
                 changes_where(&|c| c.is_major()),
             ),
             clause("8.5.3", "Release and deployment management", deployments),
+            clause("8.7.1", "Service availability management", availability),
             clause(
                 "8.7.2",
                 "Service continuity management",
@@ -265,6 +345,31 @@ impl ManagementReview {
                     );
                 }
             }
+        }
+        let _ = writeln!(
+            out,
+            "\n## Availability vs targets ({})\n",
+            self.availability.len()
+        );
+        if self.availability.is_empty() {
+            out.push_str("No service has an availability target in the period.\n");
+        } else {
+            out.push_str("| Service | Availability % | Target % | Met | Downtime s | Planned s | Remaining s | Outages |\n| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
+        }
+        for a in &self.availability {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+                a.service,
+                a.availability_display
+                    .map_or_else(|| "-".to_owned(), |d| d.to_string()),
+                a.target_percent,
+                if a.met { "yes" } else { "**no**" },
+                a.downtime_s,
+                a.planned_s,
+                a.remaining_s,
+                a.outages
+            );
         }
         out.push_str("\n## Evidence by clause (ISO/IEC 20000-1)\n\n| Clause | Title | Records |\n| --- | --- | ---: |\n");
         for c in &self.evidence {

@@ -563,6 +563,8 @@ pub struct ManagementReviewView {
     pub changes: ChangeMetricsView,
     /// Unauthorized changes found between the baselines given.
     pub unauthorized: Vec<UnauthorizedView>,
+    /// Availability vs targets (8.7.1), services by key.
+    pub availability: Vec<crate::AvailabilityView>,
     /// Evidence per clause, from the records of the period.
     pub evidence: Vec<ClauseEvidence>,
 }
@@ -1073,6 +1075,7 @@ impl Sms {
                 .into_iter()
                 .map(|u| self.unauthorized_view(u))
                 .collect(),
+            availability: r.availability,
             evidence: r.evidence,
         }
     }

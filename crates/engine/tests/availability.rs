@@ -91,7 +91,8 @@ fn shop() -> Sms {
                           {"day": "Thu", "start_minute": 480, "end_minute": 1080},
                           {"day": "Fri", "start_minute": 480, "end_minute": 1080}]},
                       "closed_dates": ["2026-12-25"]},
-            "target_percent": "99.5"}),
+            "target_percent": "99.5",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
         ),
     ];
     for (actor, c) in steps {
@@ -202,7 +203,8 @@ fn downtime_kept_survives_a_removed_relation_a_lowered_target_and_a_removed_ci()
         "avm",
         at(8, 2),
         json!({"op": "set_availability_target", "service": "shop",
-        "hours": {"time_zone": "Europe/London", "hours": "always"}, "target_percent": "90"}),
+        "hours": {"time_zone": "Europe/London", "hours": "always"}, "target_percent": "90",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
     )
     .unwrap();
     let after = december(&sms);
@@ -220,7 +222,8 @@ fn authority_and_refusals_change_nothing() {
         (
             "own",
             json!({"op": "set_availability_target", "service": "shop",
-            "hours": {"time_zone": "UTC", "hours": "always"}, "target_percent": "50"}),
+            "hours": {"time_zone": "UTC", "hours": "always"}, "target_percent": "50",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
             "may not set availability targets",
         ),
         (
@@ -231,7 +234,8 @@ fn authority_and_refusals_change_nothing() {
         (
             "avm",
             json!({"op": "set_availability_target", "service": "app",
-            "hours": {"time_zone": "UTC", "hours": "always"}, "target_percent": "99"}),
+            "hours": {"time_zone": "UTC", "hours": "always"}, "target_percent": "99",
+            "conventions": {"planned_leaves_denominator": false, "count_outages_outside_hours": false, "degraded_counts_as_down": false}}),
             "`app` is not a service",
         ),
         (

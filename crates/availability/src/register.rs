@@ -350,12 +350,14 @@ impl AvailabilityRegister {
             }
             None => None,
         };
-        let spans = match ended {
-            Some(p) => self.derive(cmdb, &p, at, Some(&outage))?,
-            None => BTreeMap::new(),
+        let derived = match ended {
+            Some(p) => Some((p, self.derive(cmdb, &p, at, Some(&outage))?)),
+            None => None,
         };
         self.outages.insert(outage.key.clone(), outage);
-        self.keep(spans);
+        if let Some((window, spans)) = derived {
+            self.keep(&window, spans);
+        }
         Ok(())
     }
 
@@ -373,6 +375,7 @@ impl AvailabilityRegister {
             .values()
             .filter(|o| extra.is_none_or(|e| e.key != o.key))
             .chain(extra)
+            .filter(|o| o.start < window.end() && o.end.unwrap_or(at).max(o.start) > window.start())
             .filter_map(|o| o.until(at))
             .filter(|o| o.period.overlaps(window) && cmdb.ci(o.ci).is_some())
             .collect();
@@ -381,12 +384,23 @@ impl AvailabilityRegister {
         })
     }
 
-    /// Adds derived spans to the ledger (it only grows).
-    fn keep(&mut self, spans: BTreeMap<Id<Ci>, Vec<Span>>) {
+    /// Adds spans derived over `window` to the ledger (it only grows). Each service's kept
+    /// list stays flattened (sorted, non-overlapping); only the stretch around `window` is
+    /// flattened again, so keeping costs what the window touches, not the whole history.
+    fn keep(&mut self, window: &Period, spans: BTreeMap<Id<Ci>, Vec<Span>>) {
         for (service, list) in spans {
             let kept = self.ledger.entry(service).or_default();
-            kept.extend(list);
-            *kept = flatten(kept);
+            let lo = kept.partition_point(|s| s.period.end() < window.start());
+            let hi = kept.partition_point(|s| s.period.start() <= window.end());
+            let mut local: Vec<Span> = kept.get(lo..hi).unwrap_or_default().to_vec();
+            local.extend(list);
+            let merged = flatten(&local);
+            if lo <= hi && hi <= kept.len() {
+                kept.splice(lo..hi, merged);
+            } else {
+                kept.extend(merged);
+                *kept = flatten(kept);
+            }
         }
     }
 
@@ -450,12 +464,14 @@ impl AvailabilityRegister {
         Self::check_end(outage, end, at)?;
         let mut ended = outage.clone();
         ended.end = Some(end);
-        let spans = match Period::new(ended.start, end) {
-            Ok(p) => self.derive(cmdb, &p, at, Some(&ended))?,
-            Err(_) => BTreeMap::new(),
+        let derived = match Period::new(ended.start, end) {
+            Ok(p) => Some((p, self.derive(cmdb, &p, at, Some(&ended))?)),
+            Err(_) => None,
         };
         self.outages.insert(key.to_owned(), ended);
-        self.keep(spans);
+        if let Some((window, spans)) = derived {
+            self.keep(&window, spans);
+        }
         Ok(())
     }
 
@@ -805,6 +821,39 @@ mod tests {
     }
 
     proptest! {
+        /// Keeping a derivation splices it into the flattened list around its window: the
+        /// ledger equals flattening every derivation at once.
+        #[test]
+        fn the_ledger_equals_flattening_every_derivation(
+            raw in proptest::collection::vec((0i64..600, 1i64..200, any::<bool>()), 1..12)
+        ) {
+            let (cmdb, svc, host) = estate();
+            let app_like = [svc, host];
+            let t0 = at(1, 0);
+            let m = |x: i64| t0 + TimeDelta::minutes(x);
+            let mut list: Vec<Outage> = raw.iter().enumerate().map(|(i, &(s, l, on_svc))| Outage {
+                key: format!("o{i}"),
+                ci: app_like[usize::from(on_svc)],
+                start: m(s),
+                end: Some(m(s + l)),
+                state: if i % 3 == 0 { OutageState::Degraded } else { OutageState::Down },
+                kind: if i % 2 == 0 { OutageKind::Planned } else { OutageKind::Unplanned },
+                source: OutageSource::Note { text: "x".into() },
+            }).collect();
+            list.sort_by_key(|o| o.end);
+            let mut reg = AvailabilityRegister::new();
+            let mut all: Vec<Span> = Vec::new();
+            for o in &list {
+                let end = o.end.unwrap();
+                reg.record_outage(&cmdb, o.clone(), end).unwrap();
+                let window = Period::new(o.start, end).unwrap();
+                let so_far: Vec<CiOutage> = reg.outages().filter_map(|x| x.until(end)).collect();
+                let derived = service_outages(&cmdb, &so_far, &window).unwrap();
+                all.extend(derived.get(&svc).cloned().unwrap_or_default());
+            }
+            prop_assert_eq!(reg.kept(svc).to_vec(), flatten(&all));
+        }
+
         /// Minute by minute, a flattened list says the worst state of the spans covering the
         /// minute, unplanned when any span of that state is, and never overlaps itself.
         #[test]

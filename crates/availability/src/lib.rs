@@ -16,3 +16,12 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod continuity;
+
+pub use continuity::{
+    BackupCheck, BusinessImpact, CRITICAL_PATH_MAX, CiRecovery, ContinuityError, ContinuityFinding,
+    Disaster, Exercise, ExerciseReview, FindingBasis, FlowDown, ImpactStep, Inherited,
+    InheritedObjectives, MAX_DURATION_S, MeasuredRestore, Objective, RecoveryPlan, RecoveryStep,
+    ServiceRestore, flow_down, plan_recovery, review_exercise,
+};

@@ -192,6 +192,13 @@ pub(crate) fn inherited(net: &Net<'_>, assigned: &Assigned, v: u32) -> Option<In
 
 /// The recovery objectives every CI of `cmdb` inherits from the services that need it.
 ///
+/// A CI inherits the strictest (smallest) RTO and, separately, the strictest RPO among its own
+/// analysis (when it is a service) and those of every service that needs it through
+/// dependencies, each with the service that sets it. **Ties**: its own analysis first, then
+/// the service with the smallest key; the answer does not depend on the order of `analyses`.
+/// A CI that no analysed service needs inherits nothing and is left out. O(V + E) per
+/// objective.
+///
 /// ```
 /// use itsm_availability::{BusinessImpact, flow_down};
 /// use itsm_cmdb::{Ci, CiKind, Cmdb, Relation, RelationKind, ServiceProfile};

@@ -50,14 +50,102 @@ impl Hasher for IdHasher {
 /// A `HashMap` keyed by ids.
 pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// One slot of an [`IdIndex`]: an id and its dense number plus one (0: empty). 32 bytes, so
+/// two share a cache line and a lookup usually costs one miss.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    id: u128,
+    dense_plus_one: u32,
+}
+
+/// Id -> dense number, open addressing with linear probing at most half full.
+///
+/// The graph is read through ids (the CMDB's public API), so building it costs one lookup per
+/// relation end; on a million CIs the table does not fit in cache, and a general hash map's
+/// two misses per lookup (control bytes, then the entry) dominate. This table has one.
+#[derive(Debug, Clone)]
+struct IdIndex {
+    slots: Vec<Slot>,
+    mask: usize,
+}
+
+impl IdIndex {
+    fn with_capacity(n: usize) -> Self {
+        let size = (2 * n.max(1)).next_power_of_two();
+        Self {
+            slots: vec![Slot::default(); size],
+            mask: size - 1,
+        }
+    }
+
+    fn home(&self, id: u128) -> usize {
+        // Both halves mixed: synthetic ids differ only in their low bits, v5 ids everywhere.
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the halves of the id, on purpose"
+        )]
+        let x = (id as u64) ^ ((id >> 64) as u64).rotate_left(29);
+        let h = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a hash, masked to the table size"
+        )]
+        let h = (h ^ (h >> 29)) as usize;
+        h & self.mask
+    }
+
+    /// Records `id` -> `dense`; a second insert of one id keeps the first.
+    fn insert(&mut self, id: Id<Ci>, dense: u32) {
+        let id = id.as_uuid().as_u128();
+        let mut i = self.home(id);
+        loop {
+            let Some(slot) = self.slots.get_mut(i) else {
+                return;
+            };
+            if slot.dense_plus_one == 0 {
+                *slot = Slot {
+                    id,
+                    dense_plus_one: dense.saturating_add(1),
+                };
+                return;
+            }
+            if slot.id == id {
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn get(&self, id: Id<Ci>) -> Option<u32> {
+        let id = id.as_uuid().as_u128();
+        let mut i = self.home(id);
+        loop {
+            let slot = self.slots.get(i)?;
+            if slot.dense_plus_one == 0 {
+                return None;
+            }
+            if slot.id == id {
+                return Some(slot.dense_plus_one - 1);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
 /// Dense dependency rows of a CMDB; see the module docs.
 #[derive(Debug)]
 pub(crate) struct Net<'c> {
     cis: Vec<&'c Ci>,
-    dense: IdMap<Id<Ci>, u32>,
+    /// Per CI, kept apart from the records so hot loops read small arrays: its id, whether
+    /// it is a service, and its key's first 16 bytes ([`prefix`]).
+    ids: Vec<Id<Ci>>,
+    service: Vec<bool>,
+    prefix: Vec<u128>,
+    dense: IdIndex,
     fwd: DepCsr,
     rev: DepCsr,
-    min_up: Vec<u32>,
+    /// Per group slot: (members, `min_up`).
+    groups: Vec<(u32, u32)>,
 }
 
 /// Rows of `edges` (row, other end, slot) bucketed by row with a stable counting sort.
@@ -82,6 +170,16 @@ fn bucket(edges: &[(u32, u32, u32)], n: usize) -> (Vec<usize>, Vec<(u32, u32, u3
     (start, out)
 }
 
+/// The first 16 bytes of a key, big-endian, zero-padded: keys hold no NUL, so two keys compare
+/// as their prefixes do whenever the prefixes differ.
+pub(crate) fn prefix(key: &str) -> u128 {
+    let mut b = [0u8; 16];
+    for (x, y) in b.iter_mut().zip(key.bytes()) {
+        *x = y;
+    }
+    u128::from_be_bytes(b)
+}
+
 fn csr(edges: &[(u32, u32, u32)], n: usize) -> DepCsr {
     // Sorted by source by construction: the empty fallback cannot happen.
     let mut g = DepCsr::from_sorted_edges(edges).unwrap_or_default();
@@ -100,24 +198,38 @@ impl<'c> Net<'c> {
     pub(crate) fn build(cmdb: &'c Cmdb) -> Self {
         let n = cmdb.len();
         let mut cis = Vec::with_capacity(n);
-        let mut dense: IdMap<Id<Ci>, u32> = IdMap::default();
-        dense.reserve(n);
+        let mut ids = Vec::with_capacity(n);
+        let mut service = Vec::with_capacity(n);
+        let mut prefixes = Vec::with_capacity(n);
+        let mut dense = IdIndex::with_capacity(n);
         for (v, ci) in (0u32..).zip(cmdb.cis()) {
             cis.push(ci);
+            ids.push(ci.id);
+            service.push(ci.kind.is_service());
+            prefixes.push(prefix(&ci.key));
             dense.insert(ci.id, v);
         }
+        // Forward rows: "needs" edges bucketed by dependent, each row sorted and unique.
         let mut edges: Vec<(u32, u32, u32)> = Vec::with_capacity(cmdb.relation_count());
+        let mut last: Option<(Id<Ci>, Option<u32>)> = None;
         for r in cmdb.relations() {
             let Some((d, p)) = r.dependency() else {
                 continue;
             };
-            if let (Some(&a), Some(&b)) = (dense.get(&d), dense.get(&p)) {
+            let a = match last {
+                Some((id, a)) if id == d => a,
+                _ => {
+                    let a = dense.get(d);
+                    last = Some((d, a));
+                    a
+                }
+            };
+            if let (Some(a), Some(b)) = (a, dense.get(p)) {
                 if a != b {
                     edges.push((a, b, NO_GROUP));
                 }
             }
         }
-        // Forward rows sorted by target and made unique.
         let (start, mut fwd) = bucket(&edges, n);
         drop(edges);
         let mut kept = 0;
@@ -125,11 +237,11 @@ impl<'c> Net<'c> {
         for v in 0..n {
             fwd[start[v]..start[v + 1]].sort_unstable();
             row_start[v] = kept;
-            let mut last = NONE;
+            let mut prev = NONE;
             for i in start[v]..start[v + 1] {
                 let e = fwd[i];
-                if e.1 != last {
-                    last = e.1;
+                if e.1 != prev {
+                    prev = e.1;
                     fwd[kept] = e;
                     kept += 1;
                 }
@@ -138,16 +250,19 @@ impl<'c> Net<'c> {
         row_start[n] = kept;
         fwd.truncate(kept);
         // Group slots on the member edges of each group's dependent.
-        let mut min_up = Vec::new();
+        let mut groups = Vec::new();
         for g in cmdb.groups() {
-            let slot = u32::try_from(min_up.len()).unwrap_or(NO_GROUP - 1);
-            min_up.push(u32::try_from(g.min_up).unwrap_or(u32::MAX));
-            let Some(&d) = dense.get(&g.dependent) else {
+            let slot = u32::try_from(groups.len()).unwrap_or(NO_GROUP - 1);
+            groups.push((
+                u32::try_from(g.members.len()).unwrap_or(u32::MAX),
+                u32::try_from(g.min_up).unwrap_or(u32::MAX),
+            ));
+            let Some(d) = dense.get(g.dependent) else {
                 continue;
             };
             let row = &mut fwd[row_start[d as usize]..row_start[d as usize + 1]];
             for m in &g.members {
-                if let Some(&m) = dense.get(m) {
+                if let Some(m) = dense.get(*m) {
                     if let Ok(i) = row.binary_search_by_key(&m, |e| e.1) {
                         row[i].2 = slot;
                     }
@@ -160,10 +275,13 @@ impl<'c> Net<'c> {
         drop(flipped);
         Self {
             cis,
+            ids,
+            service,
+            prefix: prefixes,
             dense,
             fwd: csr(&fwd, n),
             rev: csr(&rev, n),
-            min_up,
+            groups,
         }
     }
 
@@ -174,7 +292,7 @@ impl<'c> Net<'c> {
 
     /// The dense number of a CI.
     pub(crate) fn dense(&self, id: Id<Ci>) -> Option<u32> {
-        self.dense.get(&id).copied()
+        self.dense.get(id)
     }
 
     /// The CI with this dense number.
@@ -184,7 +302,15 @@ impl<'c> Net<'c> {
 
     /// Its id (the nil id for a number out of range, which callers never pass).
     pub(crate) fn id(&self, v: u32) -> Id<Ci> {
-        self.ci(v).map_or(Id::from_u128(0), |c| c.id)
+        self.ids
+            .get(v as usize)
+            .copied()
+            .unwrap_or(Id::from_u128(0))
+    }
+
+    /// The first 16 bytes of its key ([`prefix`]).
+    pub(crate) fn prefix(&self, v: u32) -> u128 {
+        self.prefix.get(v as usize).copied().unwrap_or(0)
     }
 
     /// Its key.
@@ -194,7 +320,7 @@ impl<'c> Net<'c> {
 
     /// True when it is a service.
     pub(crate) fn is_service(&self, v: u32) -> bool {
-        self.ci(v).is_some_and(|c| c.kind.is_service())
+        self.service.get(v as usize).copied().unwrap_or(false)
     }
 
     /// What `v` needs directly, with group slots.
@@ -215,13 +341,66 @@ impl<'c> Net<'c> {
             .zip(self.rev.edges_slice(v).iter().copied())
     }
 
+    /// How many members group `slot` has.
+    pub(crate) fn members(&self, slot: u32) -> u32 {
+        self.groups.get(slot as usize).map_or(0, |g| g.0)
+    }
+
     /// How many members of group `slot` must be up.
     pub(crate) fn min_up(&self, slot: u32) -> u32 {
-        self.min_up.get(slot as usize).copied().unwrap_or(1)
+        self.groups.get(slot as usize).map_or(1, |g| g.1)
     }
 
     /// Number of group slots.
     pub(crate) fn group_count(&self) -> usize {
-        self.min_up.len()
+        self.groups.len()
+    }
+
+    /// The CIs down when `failed` fail, failed ones first, then in order of discovery: the
+    /// least fixpoint of the impact rules of [`itsm_cmdb::Cmdb::impact_of`] (a dependent goes
+    /// down when a dependency outside any group is down, or when fewer than `min_up` members
+    /// of one of its groups are up), computed here on the same edges so that the CIs need no
+    /// translation back from ids.
+    pub(crate) fn down(&self, failed: &[u32]) -> Vec<u32> {
+        let mut down = vec![false; self.len()];
+        let mut lost: Vec<u32> = Vec::new();
+        let mut out: Vec<u32> = Vec::new();
+        for &v in failed {
+            if let Some(d) = down.get_mut(v as usize) {
+                if !*d {
+                    *d = true;
+                    out.push(v);
+                }
+            }
+        }
+        let mut head = 0;
+        while let Some(&v) = out.get(head) {
+            head += 1;
+            for (u, slot) in self.dependents(v) {
+                let Some(du) = down.get_mut(u as usize) else {
+                    continue;
+                };
+                if *du {
+                    continue;
+                }
+                let goes_down = slot == NO_GROUP || {
+                    if lost.is_empty() {
+                        lost = vec![0; self.groups.len()];
+                    }
+                    match (lost.get_mut(slot as usize), self.groups.get(slot as usize)) {
+                        (Some(l), Some(&(members, min_up))) => {
+                            *l += 1;
+                            members.saturating_sub(*l) < min_up
+                        }
+                        _ => false,
+                    }
+                };
+                if goes_down {
+                    *du = true;
+                    out.push(u);
+                }
+            }
+        }
+        out
     }
 }

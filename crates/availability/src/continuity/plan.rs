@@ -1,45 +1,17 @@
-//! Recovery plans for a disaster scenario (ISO/IEC 20000-1 8.7.2; TR 20000-17 5.7).
+//! Recovery plans for a disaster scenario (ISO/IEC 20000-1 8.7.2; TR 20000-17 5.7): the rules
+//! are on [`plan_recovery`].
 //!
-//! ## The model
-//! - **What is down.** The scenario fails a list of CIs, or a facility; the CIs down are those
-//!   [`itsm_cmdb::Cmdb::impact_of`] says are down (redundancy included: a CI that keeps enough
-//!   of its group is degraded, not down, and needs no recovery). Every CI down needs recovery,
-//!   the failed ones and those down because of them alike.
-//! - **Recovery of a CI** ([`CiRecovery`]): it takes `duration_s` seconds (a CI without an
-//!   entry, or with 0, comes back the moment what it needs is back), done by its `team` if it
-//!   names one. A team restores one CI at a time; a CI without a team, or with a zero
-//!   duration, is restored without waiting for any team.
-//! - **Dependency first.** A CI can start only when what it needs is up again by the impact
-//!   rules: every dependency outside a redundancy group up, and at least `min_up` members of
-//!   each of its groups up (a CI never down counts as up). The CIs of a dependency cycle
-//!   (a strongly connected component of the CIs down) recover together: they may all start
-//!   once the cycle's needs outside it are up, each counting the others as up, and all come up
-//!   when the last of them is restored.
-//! - **Business impact breaks ties.** When a team is free, it takes, among the CIs it can
-//!   start, the one with the strictest RTO it inherits (see [`super::flow`]; a CI that inherits
-//!   none comes last), then the smallest key.
-//!
-//! ## The schedule
-//! List scheduling, event-driven: a binary heap of restore completions in (time, priority)
-//! order; at each instant every completion is applied first (a cycle or CI that comes up may
-//! make others ready, and zero-duration ones come up at once), then every free team starts its
-//! best ready CI. Deterministic: the same inputs give the same plan. O((V + E) log V) on the
-//! CIs down.
-//!
-//! ## The answer
-//! Each CI's `ready_s`, `start_s`, `end_s` and `up_s` (seconds from the disaster), each service
-//! down with the time it is restored (no longer down by the impact rules) against its RTO and
-//! MTPD, each CI down with a backup interval against the RPO it inherits (the whole interval
-//! is the data that may be lost: the disaster may strike just before the next backup), and the
-//! gaps as [`ContinuityFinding`]s. A late service's critical path follows what each CI waited
-//! for: the member of its cycle that finished last, then the CI whose return made it ready,
-//! down to a CI that could start at once (at most [`CRITICAL_PATH_MAX`] CIs); a CI that waited
-//! for its team shows it as `start_s` after `ready_s`.
+//! **Cost.** The CMDB is read once through its public API (O(V + E), one id lookup per
+//! relation; see `graph.rs`), the CIs down are found on that read by the rules of `impact_of`
+//! (the tests check the two agree), and everything after works on compact arrays over the CIs
+//! down: the cycles by peeling plus petgraph's kosaraju on what is left, the objectives by
+//! `flow.rs`, the schedule in O((V + E) log V). The loss of a data centre in the
+//! million-CI testkit organisation (792 144 CIs down) is measured in `benches/continuity.rs`.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use itsm_cmdb::{Ci, CiKind, Cmdb, ImpactState};
+use itsm_cmdb::{Ci, CiKind, Cmdb};
 use itsm_core::{Id, Level, text};
 use petgraph::Directed;
 use petgraph::algo::kosaraju_scc;
@@ -47,10 +19,10 @@ use petgraph::graph::{Graph, NodeIndex};
 use serde::{Deserialize, Serialize};
 
 use super::bia::{BusinessImpact, MAX_DURATION_S, validate_all};
-use super::error::ContinuityError;
+use super::error::{ContinuityError, key_of};
 use super::finding::{ContinuityFinding, FindingBasis, Objective};
 use super::flow::{Inherited, Which, inherit, inherited};
-use super::graph::{IdMap, NO_GROUP, NONE, Net};
+use super::graph::{NO_GROUP, NONE, Net};
 
 /// The longest critical path a finding lists, in CIs.
 pub const CRITICAL_PATH_MAX: usize = 100;
@@ -192,10 +164,10 @@ pub struct RecoveryPlan {
     pub cycles: Vec<Vec<Id<Ci>>>,
     /// Every service down, by key.
     pub services: Vec<ServiceRestore>,
-    /// Every CI down with a backup interval and an inherited RPO, by key.
+    /// Every CI down with a backup interval and an inherited RPO, in the order of `steps`.
     pub backups: Vec<BackupCheck>,
-    /// The gaps: late services (RTO, then MTPD) by service key, then backups too far apart by
-    /// CI key.
+    /// The gaps: late services (RTO, then MTPD) by service key, then backups too far apart in
+    /// the order of `backups`.
     pub findings: Vec<ContinuityFinding>,
     /// When the last CI is up, seconds from the disaster (0 when nothing is down).
     pub completed_s: u64,
@@ -232,21 +204,165 @@ pub(crate) fn failed_of(cmdb: &Cmdb, disaster: &Disaster) -> Result<Vec<Id<Ci>>,
     }
 }
 
-/// Checks recovery entries: known CIs, each once, durations within bounds, team keys sound.
-fn check_recovery(cmdb: &Cmdb, recovery: &[CiRecovery]) -> Result<(), ContinuityError> {
-    let mut seen: IdMap<Id<Ci>, ()> = IdMap::default();
-    seen.reserve(recovery.len());
+/// The CIs down, numbered locally in discovery order (failed CIs first), with the "needs"
+/// edges among them as compressed rows in both directions: every later pass reads these small
+/// arrays instead of the whole graph.
+struct Down {
+    /// Local -> dense.
+    global: Vec<u32>,
+    /// Dense -> local (or NONE).
+    local: Vec<u32>,
+    /// Local -> the range of its dependencies (within the CIs down) in `fwd`.
+    fwd_start: Vec<usize>,
+    /// (local dependency, group slot).
+    fwd: Vec<(u32, u32)>,
+    /// Local -> the range of its dependents (within the CIs down) in `rev`.
+    rev_start: Vec<usize>,
+    /// (local dependent, group slot).
+    rev: Vec<(u32, u32)>,
+}
+
+impl Down {
+    fn new(net: &Net<'_>, failed: &[u32]) -> Self {
+        let global = net.down(failed);
+        let m = global.len();
+        let mut local = vec![NONE; net.len()];
+        for (l, &v) in (0u32..).zip(&global) {
+            if let Some(slot) = local.get_mut(v as usize) {
+                *slot = l;
+            }
+        }
+        let mut fwd_start = Vec::with_capacity(m + 1);
+        let mut fwd = Vec::new();
+        let mut indegree = vec![0usize; m + 1];
+        for &v in &global {
+            fwd_start.push(fwd.len());
+            for (w, slot) in net.dependencies(v) {
+                let lw = local.get(w as usize).copied().unwrap_or(NONE);
+                if lw != NONE {
+                    fwd.push((lw, slot));
+                    if let Some(d) = indegree.get_mut(lw as usize + 1) {
+                        *d += 1;
+                    }
+                }
+            }
+        }
+        fwd_start.push(fwd.len());
+        // Reverse rows by counting sort.
+        for i in 1..indegree.len() {
+            let before = indegree.get(i - 1).copied().unwrap_or(0);
+            if let Some(d) = indegree.get_mut(i) {
+                *d += before;
+            }
+        }
+        let rev_start = indegree;
+        let mut next = rev_start.clone();
+        let mut rev = vec![(NONE, NO_GROUP); fwd.len()];
+        for l in 0..m {
+            let (a, b) = (
+                fwd_start.get(l).copied().unwrap_or(0),
+                fwd_start.get(l + 1).copied().unwrap_or(0),
+            );
+            for &(lw, slot) in fwd.get(a..b).unwrap_or_default() {
+                if let Some(at) = next.get_mut(lw as usize) {
+                    if let Some(e) = rev.get_mut(*at) {
+                        *e = (u32::try_from(l).unwrap_or(NONE), slot);
+                    }
+                    *at += 1;
+                }
+            }
+        }
+        Self {
+            global,
+            local,
+            fwd_start,
+            fwd,
+            rev_start,
+            rev,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.global.len()
+    }
+
+    /// What local `l` needs among the CIs down, with group slots.
+    fn deps(&self, l: u32) -> &[(u32, u32)] {
+        let (a, b) = (
+            self.fwd_start.get(l as usize).copied().unwrap_or(0),
+            self.fwd_start.get(l as usize + 1).copied().unwrap_or(0),
+        );
+        self.fwd.get(a..b).unwrap_or_default()
+    }
+
+    /// What needs local `l` among the CIs down, with group slots.
+    fn dependents(&self, l: u32) -> &[(u32, u32)] {
+        let (a, b) = (
+            self.rev_start.get(l as usize).copied().unwrap_or(0),
+            self.rev_start.get(l as usize + 1).copied().unwrap_or(0),
+        );
+        self.rev.get(a..b).unwrap_or_default()
+    }
+
+    /// The dense number of local `l`.
+    fn dense(&self, l: u32) -> u32 {
+        self.global.get(l as usize).copied().unwrap_or(NONE)
+    }
+}
+
+/// One CI's recovery, resolved.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    duration: u64,
+    backup: Option<u64>,
+    team: u32,
+}
+
+/// Per local CI its recovery (one array: one cache miss per CI), plus the team names.
+struct Work<'r> {
+    items: Vec<Item>,
+    /// Team number -> name, in order of first mention.
+    teams: Vec<&'r str>,
+}
+
+/// Checks recovery entries (known CIs, each once, durations within bounds, team names sound
+/// keys, each name checked once) and gives the CIs down theirs.
+fn resolve_recovery<'r>(
+    cmdb: &Cmdb,
+    net: &Net<'_>,
+    down: &Down,
+    recovery: &'r [CiRecovery],
+) -> Result<Work<'r>, ContinuityError> {
+    let m = down.len();
+    let mut work = Work {
+        items: vec![
+            Item {
+                duration: 0,
+                backup: None,
+                team: NONE,
+            };
+            m
+        ],
+        teams: Vec::new(),
+    };
+    let mut seen = vec![false; net.len()];
+    let mut team_index: HashMap<&str, u32> = HashMap::new();
     for r in recovery {
-        let ci = cmdb
-            .ci(r.ci)
+        let v = net
+            .dense(r.ci)
             .ok_or(ContinuityError::UnknownCi { id: r.ci })?;
         let invalid = |field: &'static str, reason: String| ContinuityError::InvalidRecovery {
-            ci: ci.key.clone(),
+            ci: key_of(cmdb, r.ci),
             field,
             reason,
         };
-        if seen.insert(r.ci, ()).is_some() {
-            return Err(ContinuityError::DuplicateRecovery { ci: ci.key.clone() });
+        match seen.get_mut(v as usize) {
+            Some(s) if !*s => *s = true,
+            _ => {
+                return Err(ContinuityError::DuplicateRecovery {
+                    ci: key_of(cmdb, r.ci),
+                });
+            }
         }
         for (field, value) in [
             ("duration_s", Some(r.duration_s)),
@@ -261,110 +377,278 @@ fn check_recovery(cmdb: &Cmdb, recovery: &[CiRecovery]) -> Result<(), Continuity
                 ));
             }
         }
-        if let Some(team) = &r.team {
-            text::check_key("recovery team", team).map_err(|e| invalid("team", e.to_string()))?;
+        let team = match r.team.as_deref() {
+            None => NONE,
+            Some(name) => match team_index.get(name) {
+                Some(t) => *t,
+                None => {
+                    text::check_key("recovery team", name)
+                        .map_err(|e| invalid("team", e.to_string()))?;
+                    let t = u32::try_from(work.teams.len()).unwrap_or(NONE);
+                    work.teams.push(name);
+                    team_index.insert(name, t);
+                    t
+                }
+            },
+        };
+        let l = down.local.get(v as usize).copied().unwrap_or(NONE) as usize;
+        if let Some(item) = work.items.get_mut(l) {
+            *item = Item {
+                duration: r.duration_s,
+                backup: r.backup_interval_s,
+                team,
+            };
         }
     }
-    Ok(())
+    Ok(work)
 }
 
-/// A cycle (or single CI) of the CIs down: what it waits for and when it is up.
-#[derive(Debug, Clone)]
-struct Unit {
-    /// Needs not yet met.
-    unmet: u32,
-    /// Members not yet restored.
-    remaining: u32,
-    /// When its needs were met.
-    ready: u64,
-    /// The local CI whose return met the last need.
-    binding: u32,
-    /// When it is up.
-    up: u64,
-    /// The local member restored last.
-    last: u32,
-}
-
-/// The scheduler's state over the CIs down, numbered locally in impact order.
-struct Scheduler<'n, 'c> {
-    net: &'n Net<'c>,
-    /// Local -> dense.
-    global: Vec<u32>,
-    /// Dense -> local (or NONE).
-    local: Vec<u32>,
-    /// Local -> unit.
-    unit_of: Vec<u32>,
-    /// Unit -> local members (flattened).
-    member_start: Vec<usize>,
+/// The cycles among the CIs down: the strongly connected components of the "needs" edges
+/// among them with more than one CI. A CI that cannot be on a cycle (peeled away because
+/// nothing down that it needs, or nothing down that needs it, is left) recovers on its own;
+/// petgraph's kosaraju (iterative) runs only on what peeling leaves.
+struct Cycles {
+    /// Local -> its cycle (or NONE).
+    cycle_of: Vec<u32>,
+    /// Cycle -> start of its members in `members` (one more entry than cycles).
+    start: Vec<usize>,
+    /// Members of each cycle, ascending, cycle after cycle.
     members: Vec<u32>,
-    units: Vec<Unit>,
+}
+
+impl Cycles {
+    fn new(down: &Down) -> Self {
+        let m = down.len();
+        let mut kept = vec![true; m];
+        // Peel what needs nothing left, then what nothing left needs.
+        for forward in [true, false] {
+            let edges = |l: u32| {
+                if forward {
+                    down.deps(l)
+                } else {
+                    down.dependents(l)
+                }
+            };
+            let back = |l: u32| {
+                if forward {
+                    down.dependents(l)
+                } else {
+                    down.deps(l)
+                }
+            };
+            let mut count = vec![0u32; m];
+            let mut queue: Vec<u32> = Vec::new();
+            for l in 0..u32::try_from(m).unwrap_or(NONE) {
+                if kept.get(l as usize) != Some(&true) {
+                    continue;
+                }
+                let c = edges(l)
+                    .iter()
+                    .filter(|(w, _)| kept.get(*w as usize) == Some(&true))
+                    .count();
+                if let Some(slot) = count.get_mut(l as usize) {
+                    *slot = u32::try_from(c).unwrap_or(u32::MAX);
+                }
+                if c == 0 {
+                    queue.push(l);
+                }
+            }
+            while let Some(l) = queue.pop() {
+                if let Some(k) = kept.get_mut(l as usize) {
+                    *k = false;
+                }
+                for &(w, _) in back(l) {
+                    if kept.get(w as usize) != Some(&true) {
+                        continue;
+                    }
+                    if let Some(c) = count.get_mut(w as usize) {
+                        *c = c.saturating_sub(1);
+                        if *c == 0 {
+                            queue.push(w);
+                        }
+                    }
+                }
+            }
+        }
+        let rest: Vec<u32> = (0..u32::try_from(m).unwrap_or(NONE))
+            .filter(|l| kept.get(*l as usize) == Some(&true))
+            .collect();
+        let mut cycle_of = vec![NONE; m];
+        let mut start: Vec<usize> = vec![0];
+        let mut members: Vec<u32> = Vec::new();
+        if !rest.is_empty() {
+            let mut at = vec![NONE; m];
+            let mut g: Graph<(), (), Directed, u32> = Graph::with_capacity(rest.len(), rest.len());
+            for (i, &l) in (0u32..).zip(&rest) {
+                g.add_node(());
+                if let Some(slot) = at.get_mut(l as usize) {
+                    *slot = i;
+                }
+            }
+            for (i, &l) in (0u32..).zip(&rest) {
+                for &(w, _) in down.deps(l) {
+                    let j = at.get(w as usize).copied().unwrap_or(NONE);
+                    if j != NONE {
+                        g.add_edge(NodeIndex::new(i as usize), NodeIndex::new(j as usize), ());
+                    }
+                }
+            }
+            let mut sccs: Vec<Vec<u32>> = kosaraju_scc(&g)
+                .into_iter()
+                .filter(|scc| scc.len() > 1)
+                .map(|scc| {
+                    let mut c: Vec<u32> = scc
+                        .iter()
+                        .filter_map(|x| rest.get(x.index()).copied())
+                        .collect();
+                    c.sort_unstable();
+                    c
+                })
+                .collect();
+            sccs.sort_unstable();
+            for (c, scc) in (0u32..).zip(sccs) {
+                for &l in &scc {
+                    if let Some(slot) = cycle_of.get_mut(l as usize) {
+                        *slot = c;
+                    }
+                }
+                members.extend(scc);
+                start.push(members.len());
+            }
+        }
+        Self {
+            cycle_of,
+            start,
+            members,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    fn members(&self, c: u32) -> &[u32] {
+        let (a, b) = (
+            self.start.get(c as usize).copied().unwrap_or(0),
+            self.start.get(c as usize + 1).copied().unwrap_or(0),
+        );
+        self.members.get(a..b).unwrap_or_default()
+    }
+}
+
+/// One CI down: its recovery and, on the unit's representative (the CI itself, or the first
+/// member of its cycle), the unit's progress. 64 bytes, one cache line: the scheduler touches
+/// one line per CI it looks at.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    /// Its dense number.
+    dense: u32,
+    /// The local number of its unit's representative (itself unless in a cycle).
+    unit: u32,
+    /// Its cycle (or NONE).
+    cycle: u32,
+    /// Its priority rank (0 first).
+    rank: u32,
+    /// Its team (or NONE).
+    team: u32,
+    /// Unit: needs not yet met.
+    unmet: u32,
+    /// Unit: members not yet restored.
+    remaining: u32,
+    /// Unit: the local CI whose return met the last need (or NONE).
+    binding: u32,
+    /// Seconds its restoration takes.
+    duration: u64,
+    /// When its restoration starts.
+    start: u64,
+    /// Unit: when its needs were met.
+    ready: u64,
+    /// Unit: when it is up.
+    up: u64,
+}
+
+/// The list scheduler over the CIs down.
+struct Scheduler<'a> {
+    net: &'a Net<'a>,
+    down: &'a Down,
+    cycles: &'a Cycles,
+    jobs: Vec<Job>,
+    /// Per cycle, the member restored last.
+    last: Vec<u32>,
     /// Members up per group slot.
     group_up: Vec<u32>,
-    /// Local -> priority rank (0 = first) and back.
-    rank: Vec<u32>,
-    by_rank: Vec<u32>,
-    duration: Vec<u64>,
-    team: Vec<u32>,
-    start: Vec<u64>,
-    end: Vec<u64>,
-    events: BinaryHeap<Reverse<(u64, u32)>>,
-    queues: Vec<BinaryHeap<Reverse<u32>>>,
+    /// Restore completions: (end, rank, local).
+    events: BinaryHeap<Reverse<(u64, u32, u32)>>,
+    /// Per team, what it may start: (rank, local).
+    queues: Vec<BinaryHeap<Reverse<(u32, u32)>>>,
     busy: Vec<bool>,
     dirty: Vec<u32>,
     is_dirty: Vec<bool>,
 }
 
-impl Scheduler<'_, '_> {
-    fn members_of(&self, u: u32) -> &[u32] {
-        let (a, b) = self.member_range(u);
-        self.members.get(a..b).unwrap_or_default()
+impl Scheduler<'_> {
+    fn job(&self, l: u32) -> Option<&Job> {
+        self.jobs.get(l as usize)
     }
 
-    fn member_range(&self, u: u32) -> (usize, usize) {
-        (
-            self.member_start.get(u as usize).copied().unwrap_or(0),
-            self.member_start.get(u as usize + 1).copied().unwrap_or(0),
-        )
+    fn unit(&self, l: u32) -> u32 {
+        self.job(l).map_or(NONE, |j| j.unit)
     }
 
-    fn unit(&self, local: u32) -> u32 {
-        self.unit_of.get(local as usize).copied().unwrap_or(NONE)
+    /// The unit's progress, on its representative.
+    fn unit_job(&self, l: u32) -> Option<&Job> {
+        self.job(self.unit(l))
     }
 
-    /// Counts each unit's unmet needs and the members of each group that are up at the start.
+    /// Counts each unit's unmet needs and each group's members up at the start: members not
+    /// down, and members down in the dependent's own unit.
     fn count_needs(&mut self) {
-        let mut checked = vec![false; self.group_up.len()];
-        for l in 0..self.global.len() {
-            let (v, u) = (
-                self.global.get(l).copied().unwrap_or(NONE),
-                self.unit_of.get(l).copied().unwrap_or(NONE),
-            );
-            let mut unmet = 0u32;
-            for (w, slot) in self.net.dependencies(v) {
-                let lw = self.local.get(w as usize).copied().unwrap_or(NONE);
-                let up = lw == NONE || self.unit(lw) == u;
+        let slots = self.net.group_count();
+        let mut in_down = vec![0u32; slots];
+        let mut same_unit = vec![0u32; slots];
+        for l in 0..u32::try_from(self.down.len()).unwrap_or(NONE) {
+            let u = self.unit(l);
+            let mut unmet = 0;
+            for &(w, slot) in self.down.deps(l) {
+                let same = self.unit(w) == u;
                 if slot == NO_GROUP {
-                    unmet += u32::from(!up);
-                } else if up {
-                    if let Some(c) = self.group_up.get_mut(slot as usize) {
-                        *c += 1;
-                    }
+                    unmet += u32::from(!same);
+                } else if let (Some(d), Some(s)) = (
+                    in_down.get_mut(slot as usize),
+                    same_unit.get_mut(slot as usize),
+                ) {
+                    *d += 1;
+                    *s += u32::from(same);
                 }
             }
-            for (_, slot) in self.net.dependencies(v) {
-                if slot == NO_GROUP {
+            if let Some(j) = self.jobs.get_mut(u as usize) {
+                j.unmet += unmet;
+            }
+        }
+        let mut counted = vec![false; slots];
+        for l in 0..u32::try_from(self.down.len()).unwrap_or(NONE) {
+            let u = self.unit(l);
+            for &(_, slot) in self.down.deps(l) {
+                let Some(c) = counted.get_mut(slot as usize) else {
+                    continue;
+                };
+                if *c {
                     continue;
                 }
-                if let Some(c) = checked.get_mut(slot as usize) {
-                    if !*c {
-                        *c = true;
-                        let up = self.group_up.get(slot as usize).copied().unwrap_or(0);
-                        unmet += u32::from(up < self.net.min_up(slot));
+                *c = true;
+                let up = self
+                    .net
+                    .members(slot)
+                    .saturating_sub(in_down.get(slot as usize).copied().unwrap_or(0))
+                    + same_unit.get(slot as usize).copied().unwrap_or(0);
+                if let Some(g) = self.group_up.get_mut(slot as usize) {
+                    *g = up;
+                }
+                if up < self.net.min_up(slot) {
+                    if let Some(j) = self.jobs.get_mut(u as usize) {
+                        j.unmet += 1;
                     }
                 }
-            }
-            if let Some(unit) = self.units.get_mut(u as usize) {
-                unit.unmet += unmet;
             }
         }
     }
@@ -379,90 +663,103 @@ impl Scheduler<'_, '_> {
     }
 
     fn begin(&mut self, l: u32, at: u64) {
-        let d = self.duration.get(l as usize).copied().unwrap_or(0);
-        let end = at.saturating_add(d);
-        if let Some(s) = self.start.get_mut(l as usize) {
-            *s = at;
-        }
-        if let Some(e) = self.end.get_mut(l as usize) {
-            *e = end;
-        }
-        let rank = self.rank.get(l as usize).copied().unwrap_or(NONE);
-        self.events.push(Reverse((end, rank)));
+        let Some(j) = self.jobs.get_mut(l as usize) else {
+            return;
+        };
+        j.start = at;
+        let event = (at.saturating_add(j.duration), j.rank, l);
+        self.events.push(Reverse(event));
     }
 
-    /// Makes the members of unit `u` startable at `at`.
+    /// Makes local CI `l` startable at `at`.
+    fn release_one(&mut self, l: u32, at: u64) {
+        let Some(&j) = self.job(l) else {
+            return;
+        };
+        if j.team == NONE || j.duration == 0 {
+            self.begin(l, at);
+        } else {
+            if let Some(q) = self.queues.get_mut(j.team as usize) {
+                q.push(Reverse((j.rank, l)));
+            }
+            self.mark_dirty(j.team);
+        }
+    }
+
+    /// Makes the members of the unit represented by `u` startable at `at`.
     fn release(&mut self, u: u32, at: u64) {
-        let (a, b) = self.member_range(u);
-        for i in a..b {
-            let l = self.members.get(i).copied().unwrap_or(NONE);
-            let team = self.team.get(l as usize).copied().unwrap_or(NONE);
-            let d = self.duration.get(l as usize).copied().unwrap_or(0);
-            if team == NONE || d == 0 {
-                self.begin(l, at);
-            } else {
-                let rank = self.rank.get(l as usize).copied().unwrap_or(NONE);
-                if let Some(q) = self.queues.get_mut(team as usize) {
-                    q.push(Reverse(rank));
-                }
-                self.mark_dirty(team);
+        let cycle = self.job(u).map_or(NONE, |j| j.cycle);
+        if cycle == NONE {
+            self.release_one(u, at);
+        } else {
+            let cycles = self.cycles;
+            for &l in cycles.members(cycle) {
+                self.release_one(l, at);
             }
         }
     }
 
-    /// One need of unit `u` met at `at` by the return of local CI `by`.
+    /// One need of the unit represented by `u` met at `at` by the return of local CI `by`.
     fn meet(&mut self, u: u32, at: u64, by: u32) {
-        let Some(unit) = self.units.get_mut(u as usize) else {
+        let Some(j) = self.jobs.get_mut(u as usize) else {
             return;
         };
-        unit.unmet = unit.unmet.saturating_sub(1);
-        unit.ready = at;
-        unit.binding = by;
-        if unit.unmet == 0 {
+        j.unmet = j.unmet.saturating_sub(1);
+        j.ready = at;
+        j.binding = by;
+        if j.unmet == 0 {
             self.release(u, at);
+        }
+    }
+
+    /// What needs `m` (down) learns that `m`, in the unit represented by `u`, is up at `at`.
+    fn tell_dependents(&mut self, m: u32, u: u32, at: u64) {
+        let down = self.down;
+        for &(w, slot) in down.dependents(m) {
+            let x = self.unit(w);
+            if x == u {
+                continue;
+            }
+            if slot == NO_GROUP {
+                self.meet(x, at, m);
+            } else if let Some(c) = self.group_up.get_mut(slot as usize) {
+                *c += 1;
+                if *c == self.net.min_up(slot) {
+                    self.meet(x, at, m);
+                }
+            }
         }
     }
 
     /// Local CI `l` finished restoring at `at`.
     fn complete(&mut self, l: u32, at: u64) {
-        let team = self.team.get(l as usize).copied().unwrap_or(NONE);
-        if team != NONE && self.duration.get(l as usize).copied().unwrap_or(0) > 0 {
-            if let Some(b) = self.busy.get_mut(team as usize) {
-                *b = false;
-            }
-            self.mark_dirty(team);
-        }
-        let u = self.unit(l);
-        let Some(unit) = self.units.get_mut(u as usize) else {
+        let Some(&j) = self.job(l) else {
             return;
         };
-        unit.remaining = unit.remaining.saturating_sub(1);
-        if unit.remaining > 0 {
+        if j.team != NONE && j.duration > 0 {
+            if let Some(b) = self.busy.get_mut(j.team as usize) {
+                *b = false;
+            }
+            self.mark_dirty(j.team);
+        }
+        let u = j.unit;
+        let Some(p) = self.jobs.get_mut(u as usize) else {
+            return;
+        };
+        p.remaining = p.remaining.saturating_sub(1);
+        if p.remaining > 0 {
             return;
         }
-        unit.up = at;
-        unit.last = l;
-        let (a, b) = self.member_range(u);
-        for i in a..b {
-            let m = self.members.get(i).copied().unwrap_or(NONE);
-            let v = self.global.get(m as usize).copied().unwrap_or(NONE);
-            for (w, slot) in self.net.dependents(v) {
-                let lw = self.local.get(w as usize).copied().unwrap_or(NONE);
-                if lw == NONE {
-                    continue;
-                }
-                let x = self.unit(lw);
-                if x == u {
-                    continue;
-                }
-                if slot == NO_GROUP {
-                    self.meet(x, at, m);
-                } else if let Some(c) = self.group_up.get_mut(slot as usize) {
-                    *c += 1;
-                    if *c == self.net.min_up(slot) {
-                        self.meet(x, at, m);
-                    }
-                }
+        p.up = at;
+        if j.cycle == NONE {
+            self.tell_dependents(l, u, at);
+        } else {
+            if let Some(last) = self.last.get_mut(j.cycle as usize) {
+                *last = l;
+            }
+            let cycles = self.cycles;
+            for &m in cycles.members(j.cycle) {
+                self.tell_dependents(m, u, at);
             }
         }
     }
@@ -478,13 +775,12 @@ impl Scheduler<'_, '_> {
             if self.busy.get(t).copied().unwrap_or(true) {
                 continue;
             }
-            let Some(Reverse(rank)) = self.queues.get_mut(t).and_then(BinaryHeap::pop) else {
+            let Some(Reverse((_, l))) = self.queues.get_mut(t).and_then(BinaryHeap::pop) else {
                 continue;
             };
             if let Some(b) = self.busy.get_mut(t) {
                 *b = true;
             }
-            let l = self.by_rank.get(rank as usize).copied().unwrap_or(NONE);
             self.begin(l, at);
         }
         dirty.clear();
@@ -492,53 +788,93 @@ impl Scheduler<'_, '_> {
     }
 
     fn run(&mut self) {
-        for u in 0..self.units.len() {
-            if self.units.get(u).is_some_and(|x| x.unmet == 0) {
-                self.release(u32::try_from(u).unwrap_or(NONE), 0);
+        for l in 0..u32::try_from(self.jobs.len()).unwrap_or(NONE) {
+            if self.job(l).is_some_and(|j| j.unit == l && j.unmet == 0) {
+                self.release(l, 0);
             }
         }
         let mut now = 0u64;
         loop {
-            while let Some(&Reverse((t, rank))) = self.events.peek() {
+            while let Some(&Reverse((t, _, l))) = self.events.peek() {
                 if t != now {
                     break;
                 }
                 self.events.pop();
-                let l = self.by_rank.get(rank as usize).copied().unwrap_or(NONE);
                 self.complete(l, now);
             }
             self.dispatch(now);
             match self.events.peek() {
-                Some(&Reverse((t, _))) => now = t,
+                Some(&Reverse((t, _, _))) => now = t,
                 None => break,
             }
         }
     }
 
-    /// The critical path of local CI `l`, as locals, `l` first.
+    /// The critical path of local CI `l`, as locals, `l` first: the member of its cycle
+    /// restored last, then the CI whose return made it ready, and so on.
     fn critical_path(&self, l: u32) -> Vec<u32> {
         let mut path = vec![l];
         let mut cur = l;
         while path.len() < CRITICAL_PATH_MAX {
-            let Some(unit) = self.units.get(self.unit(cur) as usize) else {
+            let Some(j) = self.job(cur) else {
                 break;
             };
-            if unit.last != cur && unit.last != NONE {
-                cur = unit.last;
-                path.push(cur);
-                continue;
+            if j.cycle != NONE {
+                let last = self.last.get(j.cycle as usize).copied().unwrap_or(NONE);
+                if last != cur && last != NONE {
+                    cur = last;
+                    path.push(cur);
+                    continue;
+                }
             }
-            if unit.binding == NONE {
+            let binding = self.unit_job(cur).map_or(NONE, |u| u.binding);
+            if binding == NONE {
                 break;
             }
-            cur = unit.binding;
+            cur = binding;
             path.push(cur);
         }
         path
     }
 }
 
-/// Plans the recovery from `disaster`: see the module docs for the rules.
+/// Plans the recovery from `disaster`.
+///
+/// ## The model
+/// - **What is down.** The scenario fails a list of CIs, or a facility; the CIs down are those
+///   [`itsm_cmdb::Cmdb::impact_of`] says are down (redundancy included: a CI that keeps enough
+///   of its group is degraded, not down, and needs no recovery; a facility is failed with
+///   everything down because of it). Every CI down needs recovery,
+///   the failed ones and those down because of them alike.
+/// - **Recovery of a CI** ([`CiRecovery`]): it takes `duration_s` seconds (a CI without an
+///   entry, or with 0, comes back the moment what it needs is back), done by its `team` if it
+///   names one. A team restores one CI at a time; a CI without a team, or with a zero
+///   duration, is restored without waiting for any team.
+/// - **Dependency first.** A CI can start only when what it needs is up again by the impact
+///   rules: every dependency outside a redundancy group up, and at least `min_up` members of
+///   each of its groups up (a CI never down counts as up). The CIs of a dependency cycle
+///   (a strongly connected component of the CIs down) recover together: they may all start
+///   once the cycle's needs outside it are up, each counting the others as up, and all come up
+///   when the last of them is restored.
+/// - **Business impact breaks ties.** When a team is free, it takes, among the CIs it can
+///   start, the one with the strictest RTO it inherits (see [`flow_down`](super::flow_down);
+///   a CI that inherits none comes last), then the smallest key.
+///
+/// ## The schedule
+/// List scheduling, event-driven: a binary heap of restore completions in (time, priority)
+/// order; at each instant every completion is applied first (a cycle or CI that comes up may
+/// make others ready, and zero-duration ones come up at once), then every free team starts its
+/// best ready CI. Deterministic: the same inputs give the same plan.
+///
+/// ## The answer
+/// Each CI's `ready_s`, `start_s`, `end_s` and `up_s` (seconds from the disaster), each service
+/// down with the time it is restored (no longer down by the impact rules) against its RTO and
+/// MTPD, each CI down with a backup interval against the RPO it inherits (the whole interval
+/// is the data that may be lost: the disaster may strike just before the next backup), and the
+/// gaps as [`ContinuityFinding`]s. A late service's critical path follows what each CI waited
+/// for: the member of its cycle that finished last, then the CI whose return made it ready,
+/// down to a CI that could start at once (at most [`CRITICAL_PATH_MAX`] CIs); a CI that waited
+/// for its team shows it as `start_s` after `ready_s`.
 ///
 /// `analyses` gives the services' objectives (their RTOs order the work and are checked,
 /// their RPOs are checked against backups); `recovery` gives per-CI durations, teams and
@@ -593,134 +929,81 @@ pub fn plan_recovery(
 ) -> Result<RecoveryPlan, ContinuityError> {
     validate_all(cmdb, analyses)?;
     let failed = failed_of(cmdb, disaster)?;
-    check_recovery(cmdb, recovery)?;
-
-    // What is down, numbered locally in the impact's order (failed CIs first).
-    let impact = cmdb.impact_of(&failed)?;
     let net = Net::build(cmdb);
-    let n = net.len();
-    let mut local = vec![NONE; n];
-    let mut global: Vec<u32> = Vec::new();
-    for a in impact.affected() {
-        if a.state != ImpactState::Down {
-            continue;
-        }
-        if let Some(v) = net.dense(a.ci) {
-            if let Some(slot) = local.get_mut(v as usize) {
-                *slot = u32::try_from(global.len()).unwrap_or(NONE);
-                global.push(v);
-            }
-        }
-    }
-    drop(impact);
-    let m = global.len();
-
-    // Durations and teams of the CIs down; team names interned in first-seen order.
-    let mut duration = vec![0u64; m];
-    let mut team = vec![NONE; m];
-    let mut backup: Vec<Option<u64>> = vec![None; m];
-    let mut team_names: Vec<&str> = Vec::new();
-    let mut team_index: HashMap<&str, u32> = HashMap::new();
-    for r in recovery {
-        let Some(l) = net
-            .dense(r.ci)
-            .and_then(|v| local.get(v as usize).copied())
-            .filter(|l| *l != NONE)
-        else {
-            continue;
-        };
-        if let Some(d) = duration.get_mut(l as usize) {
-            *d = r.duration_s;
-        }
-        if let Some(b) = backup.get_mut(l as usize) {
-            *b = r.backup_interval_s;
-        }
-        if let Some(name) = r.team.as_deref() {
-            let next = u32::try_from(team_names.len()).unwrap_or(NONE);
-            let t = *team_index.entry(name).or_insert_with(|| {
-                team_names.push(name);
-                next
-            });
-            if let Some(slot) = team.get_mut(l as usize) {
-                *slot = t;
-            }
-        }
-    }
-
-    // Cycles among the CIs down: strongly connected components (kosaraju: iterative).
-    let mut g: Graph<(), (), Directed, u32> = Graph::with_capacity(m, m);
-    for _ in 0..m {
-        g.add_node(());
-    }
-    for (l, &v) in (0u32..).zip(&global) {
-        for (w, _) in net.dependencies(v) {
-            let lw = local.get(w as usize).copied().unwrap_or(NONE);
-            if lw != NONE {
-                g.add_edge(NodeIndex::new(l as usize), NodeIndex::new(lw as usize), ());
-            }
-        }
-    }
-    let sccs = kosaraju_scc(&g);
-    drop(g);
-    let mut unit_of = vec![NONE; m];
-    let mut member_start = Vec::with_capacity(sccs.len() + 1);
-    let mut members = Vec::with_capacity(m);
-    let mut units = Vec::with_capacity(sccs.len());
-    for (u, scc) in (0u32..).zip(&sccs) {
-        member_start.push(members.len());
-        for node in scc {
-            let l = u32::try_from(node.index()).unwrap_or(NONE);
-            if let Some(slot) = unit_of.get_mut(node.index()) {
-                *slot = u;
-            }
-            members.push(l);
-        }
-        units.push(Unit {
-            unmet: 0,
-            remaining: u32::try_from(scc.len()).unwrap_or(u32::MAX),
-            ready: 0,
-            binding: NONE,
-            up: 0,
-            last: NONE,
-        });
-    }
-    member_start.push(members.len());
+    let failed_dense: Vec<u32> = failed.iter().filter_map(|f| net.dense(*f)).collect();
+    let down = Down::new(&net, &failed_dense);
+    let work = resolve_recovery(cmdb, &net, &down, recovery)?;
+    let cycles = Cycles::new(&down);
+    let m = down.len();
 
     // Priority: the strictest inherited RTO first (none last), then the key.
     let rto = inherit(&net, analyses, Which::Rto);
-    let mut order: Vec<(u64, &str, u32)> = (0u32..)
-        .zip(&global)
+    let mut order: Vec<(u64, u128, u32)> = (0u32..)
+        .zip(&down.global)
         .map(|(l, &v)| {
             let x = rto.get(v as usize).map_or(u64::MAX, |a| a.0);
-            (x, net.key(v), l)
+            (x, net.prefix(v), l)
         })
         .collect();
-    order.sort_unstable();
-    let by_rank: Vec<u32> = order.iter().map(|o| o.2).collect();
-    drop(order);
+    drop(rto);
+    let key_at = |l: u32| net.key(down.dense(l));
+    order.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| key_at(a.2).cmp(key_at(b.2)))
+    });
     let mut rank = vec![NONE; m];
-    for (r, &l) in (0u32..).zip(&by_rank) {
-        if let Some(slot) = rank.get_mut(l as usize) {
+    for (r, o) in (0u32..).zip(&order) {
+        if let Some(slot) = rank.get_mut(o.2 as usize) {
             *slot = r;
         }
     }
+    drop(order);
 
-    let teams = team_names.len();
+    let mut jobs: Vec<Job> = (0u32..)
+        .zip(&down.global)
+        .zip(&work.items)
+        .map(|((l, &v), item)| {
+            let i = l as usize;
+            let cycle = cycles.cycle_of.get(i).copied().unwrap_or(NONE);
+            Job {
+                dense: v,
+                unit: cycles.members(cycle).first().copied().unwrap_or(l),
+                cycle,
+                rank: rank.get(i).copied().unwrap_or(NONE),
+                team: item.team,
+                unmet: 0,
+                remaining: u32::try_from(cycles.members(cycle).len().max(1)).unwrap_or(1),
+                binding: NONE,
+                duration: item.duration,
+                start: 0,
+                ready: 0,
+                up: 0,
+            }
+        })
+        .collect();
+    drop(rank);
+    // Only a unit's representative keeps its progress: the others count nothing.
+    for j in &mut jobs {
+        if j.cycle != NONE {
+            j.remaining = 0;
+        }
+    }
+    for c in 0..u32::try_from(cycles.count()).unwrap_or(NONE) {
+        let ms = cycles.members(c);
+        if let Some(j) = ms.first().and_then(|r| jobs.get_mut(*r as usize)) {
+            j.remaining = u32::try_from(ms.len()).unwrap_or(u32::MAX);
+        }
+    }
+
+    let teams = work.teams.len();
     let mut s = Scheduler {
         net: &net,
-        global,
-        local,
-        unit_of,
-        member_start,
-        members,
-        units,
+        down: &down,
+        cycles: &cycles,
+        jobs,
+        last: vec![NONE; cycles.count()],
         group_up: vec![0; net.group_count()],
-        rank,
-        by_rank,
-        duration,
-        team,
-        start: vec![0; m],
-        end: vec![0; m],
         events: BinaryHeap::new(),
         queues: vec![BinaryHeap::new(); teams],
         busy: vec![false; teams],
@@ -730,52 +1013,53 @@ pub fn plan_recovery(
     s.count_needs();
     s.run();
 
-    // The answer.
-    let unit_at = |l: u32| s.units.get(s.unit(l) as usize);
-    let up_of = |l: u32| unit_at(l).map_or(0, |u| u.up);
-    let id_of = |l: u32| net.id(s.global.get(l as usize).copied().unwrap_or(NONE));
-    let key_of_local = |l: u32| net.key(s.global.get(l as usize).copied().unwrap_or(NONE));
-    let mut steps: Vec<RecoveryStep> = s
-        .by_rank
-        .iter()
-        .map(|&l| {
-            let unit = unit_at(l);
-            let t = s.team.get(l as usize).copied().unwrap_or(NONE);
-            RecoveryStep {
-                ci: id_of(l),
-                ready_s: unit.map_or(0, |u| u.ready),
-                start_s: s.start.get(l as usize).copied().unwrap_or(0),
-                end_s: s.end.get(l as usize).copied().unwrap_or(0),
-                up_s: up_of(l),
-                team: team_names.get(t as usize).map(|n| (*n).to_owned()),
-                waited_for: unit.map(|u| u.binding).filter(|b| *b != NONE).map(id_of),
-            }
-        })
+    // The answer: steps by start, then priority.
+    let mut in_order: Vec<(u64, u32, u32)> = (0u32..)
+        .zip(&s.jobs)
+        .map(|(l, j)| (j.start, j.rank, l))
         .collect();
-    // Sorted by start; the stable sort keeps priority order among equal starts.
-    steps.sort_by_key(|st| st.start_s);
-    let completed_s = steps.iter().map(|st| st.up_s).max().unwrap_or(0);
-
-    let mut cycles: Vec<Vec<(&str, Id<Ci>)>> = (0..s.units.len())
-        .filter_map(|u| {
-            let ms = s.members_of(u32::try_from(u).unwrap_or(NONE));
-            (ms.len() > 1).then(|| {
-                let mut c: Vec<(&str, Id<Ci>)> =
-                    ms.iter().map(|&l| (key_of_local(l), id_of(l))).collect();
-                c.sort_unstable();
-                c
+    in_order.sort_unstable();
+    let id_of = |l: u32| net.id(s.job(l).map_or(NONE, |j| j.dense));
+    let team_names: Vec<String> = work.teams.iter().map(|t| (*t).to_owned()).collect();
+    let steps: Vec<RecoveryStep> = in_order
+        .iter()
+        .filter_map(|&(_, _, l)| {
+            let j = s.job(l)?;
+            let u = s.unit_job(l)?;
+            Some(RecoveryStep {
+                ci: net.id(j.dense),
+                ready_s: u.ready,
+                start_s: j.start,
+                end_s: j.start.saturating_add(j.duration),
+                up_s: u.up,
+                team: team_names.get(j.team as usize).cloned(),
+                waited_for: (u.binding != NONE).then(|| id_of(u.binding)),
             })
         })
         .collect();
-    cycles.sort_unstable();
-    let cycles = cycles
+    let completed_s = steps.iter().map(|st| st.up_s).max().unwrap_or(0);
+
+    let mut cycle_list: Vec<Vec<(&str, Id<Ci>)>> = (0..u32::try_from(cycles.count())
+        .unwrap_or(NONE))
+        .map(|c| {
+            let mut members: Vec<(&str, Id<Ci>)> = cycles
+                .members(c)
+                .iter()
+                .map(|&l| (key_at(l), id_of(l)))
+                .collect();
+            members.sort_unstable();
+            members
+        })
+        .collect();
+    cycle_list.sort_unstable();
+    let cycle_list = cycle_list
         .into_iter()
         .map(|c| c.into_iter().map(|(_, id)| id).collect())
         .collect();
 
     let own: HashMap<Id<Ci>, &BusinessImpact> = analyses.iter().map(|a| (a.service, a)).collect();
     let mut services: Vec<(&str, u32)> = (0u32..)
-        .zip(&s.global)
+        .zip(&down.global)
         .filter(|(_, v)| net.is_service(**v))
         .map(|(l, &v)| (net.key(v), l))
         .collect();
@@ -785,7 +1069,7 @@ pub fn plan_recovery(
         .into_iter()
         .map(|(_, l)| {
             let service = id_of(l);
-            let restored_s = up_of(l);
+            let restored_s = s.unit_job(l).map_or(0, |u| u.up);
             let bia = own.get(&service).copied();
             if let Some(b) = bia {
                 for (objective, required_s) in
@@ -813,23 +1097,31 @@ pub fn plan_recovery(
         })
         .collect();
 
-    let rpo = inherit(&net, analyses, Which::Rpo);
-    let mut backups: Vec<(&str, BackupCheck)> = (0u32..)
-        .zip(&s.global)
-        .filter_map(|(l, &v)| {
-            let interval = backup.get(l as usize).copied().flatten()?;
-            Some((
-                net.key(v),
-                BackupCheck {
-                    ci: net.id(v),
-                    backup_interval_s: interval,
-                    rpo: inherited(&net, &rpo, v)?,
-                },
-            ))
+    // Backups, in the order of the steps; the RPO walk only when a CI down has backups.
+    let rpo = if work.items.iter().any(|i| i.backup.is_some()) {
+        inherit(&net, analyses, Which::Rpo)
+    } else {
+        Vec::new()
+    };
+    let mut backed_up: Vec<(u64, u32, u32, u64)> = (0u32..)
+        .zip(&work.items)
+        .filter_map(|(l, item)| {
+            let j = s.job(l)?;
+            Some((j.start, j.rank, l, item.backup?))
         })
         .collect();
-    backups.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let backups: Vec<BackupCheck> = backups.into_iter().map(|(_, b)| b).collect();
+    backed_up.sort_unstable();
+    let backups: Vec<BackupCheck> = backed_up
+        .into_iter()
+        .filter_map(|(_, _, l, interval)| {
+            let v = down.dense(l);
+            Some(BackupCheck {
+                ci: net.id(v),
+                backup_interval_s: interval,
+                rpo: inherited(&net, &rpo, v)?,
+            })
+        })
+        .collect();
     findings.extend(
         backups
             .iter()
@@ -847,7 +1139,7 @@ pub fn plan_recovery(
     Ok(RecoveryPlan {
         failed,
         steps,
-        cycles,
+        cycles: cycle_list,
         services,
         backups,
         findings,

@@ -1,5 +1,6 @@
 //! Continuity benchmarks on the testkit organisations (issue 10): the recovery plan for the loss
-//! of a data centre, and the flow-down of RTO/RPO to every CI, on 100k and 1M CIs.
+//! of a data centre and for the loss of one host, and the flow-down of RTO/RPO to every CI, on
+//! 100k and 1M CIs.
 //!
 //! Every service gets an analysis and every CI a recovery entry, derived from its key so the
 //! data is the same on every run: durations by kind (a data centre 4 h, a host 1 h ...), a
@@ -72,6 +73,15 @@ fn bench_size(c: &mut Criterion, label: &str, cis: usize) {
         .collect();
     let entries: Vec<CiRecovery> = cmdb.cis().filter_map(recovery).collect();
     let dc = Disaster::Facility(org.facilities[0]);
+    // A failure that matters but is not the whole estate: of the first 2000 hosts, the one
+    // that takes most CIs down with it (the plan reads only what it affects).
+    let host = *org
+        .hosts
+        .iter()
+        .take(2000)
+        .max_by_key(|h| cmdb.impact_of(&[**h]).expect("host").down_count())
+        .expect("hosts");
+    let host = Disaster::Cis(vec![host]);
 
     // Show what is measured.
     let t = Instant::now();
@@ -95,6 +105,14 @@ fn bench_size(c: &mut Criterion, label: &str, cis: usize) {
         plan.completed_s / H,
     );
     drop(plan);
+    let small = plan_recovery(&cmdb, &analyses, &host, &entries).expect("plan");
+    eprintln!(
+        "[{label}] host: {} CIs down, {} services down, {} findings",
+        small.steps.len(),
+        small.services.len(),
+        small.findings.len()
+    );
+    drop(small);
 
     let mut g = c.benchmark_group(format!("continuity/{label}"));
     if cis >= 1_000_000 {
@@ -104,6 +122,9 @@ fn bench_size(c: &mut Criterion, label: &str, cis: usize) {
     }
     g.bench_function("plan_recovery/data_centre", |b| {
         b.iter(|| plan_recovery(&cmdb, &analyses, black_box(&dc), &entries).expect("plan"))
+    });
+    g.bench_function("plan_recovery/host", |b| {
+        b.iter(|| plan_recovery(&cmdb, &analyses, black_box(&host), &entries).expect("plan"))
     });
     g.bench_function("flow_down", |b| {
         b.iter(|| flow_down(&cmdb, black_box(&analyses)).expect("flow"))

@@ -190,27 +190,11 @@ fn csr(edges: &[(u32, u32, u32)], n: usize) -> DepCsr {
 }
 
 impl<'c> Net<'c> {
-    /// Reads `cmdb`: O(V + E).
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "row bounds come from the counting sort over the same edges"
-    )]
+    /// Reads the whole of `cmdb`: O(V + E), one id lookup per relation.
     pub(crate) fn build(cmdb: &'c Cmdb) -> Self {
-        let n = cmdb.len();
-        let mut cis = Vec::with_capacity(n);
-        let mut ids = Vec::with_capacity(n);
-        let mut service = Vec::with_capacity(n);
-        let mut prefixes = Vec::with_capacity(n);
-        let mut dense = IdIndex::with_capacity(n);
-        for (v, ci) in (0u32..).zip(cmdb.cis()) {
-            cis.push(ci);
-            ids.push(ci.id);
-            service.push(ci.kind.is_service());
-            prefixes.push(prefix(&ci.key));
-            dense.insert(ci.id, v);
-        }
-        // Forward rows: "needs" edges bucketed by dependent, each row sorted and unique.
+        let (mut net, n) = Self::nodes(cmdb, cmdb.cis(), cmdb.len());
         let mut edges: Vec<(u32, u32, u32)> = Vec::with_capacity(cmdb.relation_count());
+        // Relations come grouped by source: the source's lookup is kept.
         let mut last: Option<(Id<Ci>, Option<u32>)> = None;
         for r in cmdb.relations() {
             let Some((d, p)) = r.dependency() else {
@@ -219,19 +203,70 @@ impl<'c> Net<'c> {
             let a = match last {
                 Some((id, a)) if id == d => a,
                 _ => {
-                    let a = dense.get(d);
+                    let a = net.dense.get(d);
                     last = Some((d, a));
                     a
                 }
             };
-            if let (Some(a), Some(b)) = (a, dense.get(p)) {
+            if let (Some(a), Some(b)) = (a, net.dense.get(p)) {
                 if a != b {
                     edges.push((a, b, NO_GROUP));
                 }
             }
         }
-        let (start, mut fwd) = bucket(&edges, n);
-        drop(edges);
+        net.edges(cmdb, &edges, n);
+        net
+    }
+
+    /// Reads the part of `cmdb` made of `cis` (ids the CMDB holds; others are skipped) and
+    /// the "needs" edges between them: O(what it reads), through the CMDB's own read index.
+    pub(crate) fn build_over(cmdb: &'c Cmdb, cis: &[Id<Ci>]) -> Self {
+        let (mut net, n) = Self::nodes(cmdb, cis.iter().filter_map(|id| cmdb.ci(*id)), cis.len());
+        let mut edges: Vec<(u32, u32, u32)> = Vec::new();
+        for a in 0..u32::try_from(n).unwrap_or(NONE) {
+            for d in cmdb.direct_dependencies(net.id(a)).unwrap_or_default() {
+                if let Some(b) = net.dense.get(d) {
+                    if a != b {
+                        edges.push((a, b, NO_GROUP));
+                    }
+                }
+            }
+        }
+        net.edges(cmdb, &edges, n);
+        net
+    }
+
+    /// The nodes, numbered in the order given, with an empty edge set.
+    fn nodes(cmdb: &Cmdb, cis: impl Iterator<Item = &'c Ci>, hint: usize) -> (Self, usize) {
+        let mut net = Self {
+            cis: Vec::with_capacity(hint),
+            ids: Vec::with_capacity(hint),
+            service: Vec::with_capacity(hint),
+            prefix: Vec::with_capacity(hint),
+            dense: IdIndex::with_capacity(hint),
+            fwd: DepCsr::default(),
+            rev: DepCsr::default(),
+            groups: Vec::with_capacity(cmdb.groups().size_hint().0),
+        };
+        for (v, ci) in (0u32..).zip(cis) {
+            net.cis.push(ci);
+            net.ids.push(ci.id);
+            net.service.push(ci.kind.is_service());
+            net.prefix.push(prefix(&ci.key));
+            net.dense.insert(ci.id, v);
+        }
+        let n = net.cis.len();
+        (net, n)
+    }
+
+    /// Sets the edges (dependent, dependency, NO_GROUP) among the `n` nodes: rows sorted and
+    /// made unique, group slots on the member edges, the reverse rows. O(n + E + groups).
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "row bounds come from the counting sort over the same edges"
+    )]
+    fn edges(&mut self, cmdb: &Cmdb, edges: &[(u32, u32, u32)], n: usize) {
+        let (start, mut fwd) = bucket(edges, n);
         let mut kept = 0;
         let mut row_start = vec![0usize; n + 1];
         for v in 0..n {
@@ -249,20 +284,20 @@ impl<'c> Net<'c> {
         }
         row_start[n] = kept;
         fwd.truncate(kept);
-        // Group slots on the member edges of each group's dependent.
-        let mut groups = Vec::new();
+        // Group slots on the member edges of each group's dependent. A group's member count
+        // includes members outside the nodes read: those are never down.
         for g in cmdb.groups() {
-            let slot = u32::try_from(groups.len()).unwrap_or(NO_GROUP - 1);
-            groups.push((
+            let Some(d) = self.dense.get(g.dependent) else {
+                continue;
+            };
+            let slot = u32::try_from(self.groups.len()).unwrap_or(NO_GROUP - 1);
+            self.groups.push((
                 u32::try_from(g.members.len()).unwrap_or(u32::MAX),
                 u32::try_from(g.min_up).unwrap_or(u32::MAX),
             ));
-            let Some(d) = dense.get(g.dependent) else {
-                continue;
-            };
             let row = &mut fwd[row_start[d as usize]..row_start[d as usize + 1]];
             for m in &g.members {
-                if let Some(m) = dense.get(*m) {
+                if let Some(m) = self.dense.get(*m) {
                     if let Ok(i) = row.binary_search_by_key(&m, |e| e.1) {
                         row[i].2 = slot;
                     }
@@ -273,16 +308,8 @@ impl<'c> Net<'c> {
         let flipped: Vec<(u32, u32, u32)> = fwd.iter().map(|&(a, b, g)| (b, a, g)).collect();
         let (_, rev) = bucket(&flipped, n);
         drop(flipped);
-        Self {
-            cis,
-            ids,
-            service,
-            prefix: prefixes,
-            dense,
-            fwd: csr(&fwd, n),
-            rev: csr(&rev, n),
-            groups,
-        }
+        self.fwd = csr(&fwd, n);
+        self.rev = csr(&rev, n);
     }
 
     /// Number of CIs.

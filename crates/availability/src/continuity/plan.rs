@@ -22,7 +22,7 @@ use super::bia::{BusinessImpact, MAX_DURATION_S, validate_all};
 use super::error::{ContinuityError, key_of};
 use super::finding::{ContinuityFinding, FindingBasis, Objective};
 use super::flow::{Inherited, Which, inherit, inherited};
-use super::graph::{NO_GROUP, NONE, Net};
+use super::graph::{IdMap, NO_GROUP, NONE, Net};
 
 /// The longest critical path a finding lists, in CIs.
 pub const CRITICAL_PATH_MAX: usize = 100;
@@ -346,23 +346,31 @@ fn resolve_recovery<'r>(
         teams: Vec::new(),
     };
     let mut seen = vec![false; net.len()];
+    // CIs the plan did not read (it reads only what the scenario affects, when that is small).
+    let mut seen_elsewhere: IdMap<Id<Ci>, ()> = IdMap::default();
+    if recovery.len() > net.len() {
+        seen_elsewhere.reserve(recovery.len() - net.len());
+    }
     let mut team_index: HashMap<&str, u32> = HashMap::new();
     for r in recovery {
-        let v = net
-            .dense(r.ci)
-            .ok_or(ContinuityError::UnknownCi { id: r.ci })?;
+        let v = match net.dense(r.ci) {
+            Some(v) => v,
+            None if cmdb.ci(r.ci).is_some() => NONE,
+            None => return Err(ContinuityError::UnknownCi { id: r.ci }),
+        };
         let invalid = |field: &'static str, reason: String| ContinuityError::InvalidRecovery {
             ci: key_of(cmdb, r.ci),
             field,
             reason,
         };
-        match seen.get_mut(v as usize) {
-            Some(s) if !*s => *s = true,
-            _ => {
-                return Err(ContinuityError::DuplicateRecovery {
-                    ci: key_of(cmdb, r.ci),
-                });
-            }
+        let first = match seen.get_mut(v as usize) {
+            Some(s) => !std::mem::replace(s, true),
+            None => seen_elsewhere.insert(r.ci, ()).is_none(),
+        };
+        if !first {
+            return Err(ContinuityError::DuplicateRecovery {
+                ci: key_of(cmdb, r.ci),
+            });
         }
         for (field, value) in [
             ("duration_s", Some(r.duration_s)),
@@ -392,6 +400,7 @@ fn resolve_recovery<'r>(
             },
         };
         let l = down.local.get(v as usize).copied().unwrap_or(NONE) as usize;
+        // (NONE for a CI not read or not down: no item to fill.)
         if let Some(item) = work.items.get_mut(l) {
             *item = Item {
                 duration: r.duration_s,
@@ -700,13 +709,18 @@ impl Scheduler<'_> {
     }
 
     /// One need of the unit represented by `u` met at `at` by the return of local CI `by`.
+    /// Needs met at the same instant: the one of the highest priority is named.
     fn meet(&mut self, u: u32, at: u64, by: u32) {
+        let rank = |l: u32| self.job(l).map_or(NONE, |j| j.rank);
+        let (by_rank, named_rank) = (rank(by), rank(self.job(u).map_or(NONE, |j| j.binding)));
         let Some(j) = self.jobs.get_mut(u as usize) else {
             return;
         };
         j.unmet = j.unmet.saturating_sub(1);
-        j.ready = at;
-        j.binding = by;
+        if j.binding == NONE || at > j.ready || by_rank < named_rank {
+            j.ready = at;
+            j.binding = by;
+        }
         if j.unmet == 0 {
             self.release(u, at);
         }
@@ -917,19 +931,56 @@ impl Scheduler<'_> {
 /// not hold; [`ContinuityError::WrongKind`] for a facility that is not one;
 /// [`ContinuityError::DuplicateRecovery`]; [`ContinuityError::InvalidRecovery`] for a
 /// duration or backup interval over [`MAX_DURATION_S`] or a team name that is not a sound key.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass from the scenario to the plan, each stage commented"
-)]
 pub fn plan_recovery(
     cmdb: &Cmdb,
     analyses: &[BusinessImpact],
     disaster: &Disaster,
     recovery: &[CiRecovery],
 ) -> Result<RecoveryPlan, ContinuityError> {
+    plan_reading(cmdb, analyses, disaster, recovery, Read::Auto)
+}
+
+/// How much of the CMDB a plan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// All of it when the scenario affects a quarter of the CIs or more, else [`Read::Affected`].
+    Auto,
+    /// All of it.
+    Whole,
+    /// Only the CIs the scenario affects (down or degraded): every service that needs a CI
+    /// down, and every CI between them, is affected, so objectives and the schedule come out
+    /// the same, at a cost in what the scenario touches rather than in the size of the CMDB.
+    Affected,
+}
+
+/// [`plan_recovery`], reading as `read` says (the tests check both readings agree).
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass from the scenario to the plan, each stage commented"
+)]
+pub(crate) fn plan_reading(
+    cmdb: &Cmdb,
+    analyses: &[BusinessImpact],
+    disaster: &Disaster,
+    recovery: &[CiRecovery],
+    read: Read,
+) -> Result<RecoveryPlan, ContinuityError> {
     validate_all(cmdb, analyses)?;
     let failed = failed_of(cmdb, disaster)?;
-    let net = Net::build(cmdb);
+    let impact = cmdb.impact_of(&failed)?;
+    let read = match read {
+        Read::Auto if impact.len().saturating_mul(4) >= cmdb.len() => Read::Whole,
+        Read::Auto => Read::Affected,
+        given => given,
+    };
+    let net = if read == Read::Whole {
+        drop(impact);
+        Net::build(cmdb)
+    } else {
+        let affected: Vec<Id<Ci>> = impact.affected().map(|a| a.ci).collect();
+        drop(impact);
+        Net::build_over(cmdb, &affected)
+    };
     let failed_dense: Vec<u32> = failed.iter().filter_map(|f| net.dense(*f)).collect();
     let down = Down::new(&net, &failed_dense);
     let work = resolve_recovery(cmdb, &net, &down, recovery)?;

@@ -10,6 +10,7 @@ use itsm_cmdb::{
 use itsm_core::{Id, Level};
 use proptest::prelude::*;
 
+use super::plan::{Read, plan_reading};
 use super::*;
 
 fn svc(key: &str) -> Ci {
@@ -433,6 +434,14 @@ proptest! {
     }
 
     #[test]
+    fn reading_only_what_is_affected_gives_the_same_plan(case in case()) {
+        let Case { cmdb, analyses, recovery, disaster } = &case;
+        let whole = plan_reading(cmdb, analyses, disaster, recovery, Read::Whole).unwrap();
+        let part = plan_reading(cmdb, analyses, disaster, recovery, Read::Affected).unwrap();
+        prop_assert_eq!(part, whole);
+    }
+
+    #[test]
     fn plans_survive_json(case in case()) {
         let Case { cmdb, analyses, recovery, disaster } = &case;
         let plan = plan_recovery(cmdb, analyses, disaster, recovery).unwrap();
@@ -807,6 +816,33 @@ fn bad_scenarios_are_refused_by_key() {
         e.to_string()
             .starts_with("business impact analysis of `svc-shop`: `rto_s`")
     );
+}
+
+#[test]
+fn entries_for_cis_a_plan_does_not_read_are_still_checked() {
+    let cmdb = estate();
+    let db = Disaster::Cis(vec![id("db")]);
+    let plan = |r: &[CiRecovery]| plan_reading(&cmdb, &analyses(), &db, r, Read::Affected);
+    let fine = [
+        CiRecovery::new(id("db"), H),
+        CiRecovery::new(id("host-2"), H).with_team("infra"),
+    ];
+    let p = plan(&fine).unwrap();
+    assert_eq!(p.steps.len(), 5, "db, both apps, both services");
+    assert_eq!(p, plan_recovery(&cmdb, &analyses(), &db, &fine).unwrap());
+    let err = |r: &[CiRecovery]| plan(r).unwrap_err().to_string();
+    assert_eq!(
+        err(&[
+            CiRecovery::new(id("host-2"), 1),
+            CiRecovery::new(id("host-2"), 2)
+        ]),
+        "configuration item `host-2` has more than one recovery entry"
+    );
+    assert!(
+        err(&[CiRecovery::new(id("host-2"), 1).with_team("")])
+            .starts_with("recovery of `host-2`: `team`")
+    );
+    assert!(err(&[CiRecovery::new(id("ghost"), 1)]).starts_with("unknown configuration item `"));
 }
 
 #[test]

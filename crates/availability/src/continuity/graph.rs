@@ -2,10 +2,11 @@
 //!
 //! Flow-down and recovery planning walk the dependency edges many times in both directions, so
 //! they read the CMDB once into two petgraph `Csr`s over dense node numbers (dependent ->
-//! dependency and back, in the CMDB's CI order), each edge weighted with the redundancy group
-//! it belongs to (or [`NO_GROUP`]), as the CMDB's own read index does. A failure travels along
-//! an edge exactly as [`itsm_cmdb::Relation::dependency`] says; two relations between one pair
-//! make one edge. Built in O(V + E) with counting sorts.
+//! dependency and back), each edge weighted with the redundancy group it belongs to (or
+//! [`NO_GROUP`]), as the CMDB's own read index does: the whole CMDB in its CI order
+//! ([`Net::build`]), or only some CIs in the order given ([`Net::build_over`]). A failure
+//! travels along an edge exactly as [`itsm_cmdb::Relation::dependency`] says; two relations
+//! between one pair make one edge. Built in linear time with counting sorts.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -219,7 +220,8 @@ impl<'c> Net<'c> {
     }
 
     /// Reads the part of `cmdb` made of `cis` (ids the CMDB holds; others are skipped) and
-    /// the "needs" edges between them: O(what it reads), through the CMDB's own read index.
+    /// the "needs" edges between them, through the CMDB's own read index: O(the CIs given and
+    /// their relations), plus one pass over the redundancy groups.
     pub(crate) fn build_over(cmdb: &'c Cmdb, cis: &[Id<Ci>]) -> Self {
         let (mut net, n) = Self::nodes(cmdb, cis.iter().filter_map(|id| cmdb.ci(*id)), cis.len());
         let mut edges: Vec<(u32, u32, u32)> = Vec::new();

@@ -17,15 +17,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod calculator;
+pub mod continuity;
 mod error;
 pub mod measured;
+pub mod outages;
+pub mod register;
 
+pub use continuity::{
+    BackupCheck, BusinessImpact, CRITICAL_PATH_MAX, CiRecovery, ContinuityError, ContinuityFinding,
+    Disaster, Exercise, ExerciseReview, FindingBasis, FlowDown, ImpactStep, Inherited,
+    InheritedObjectives, MAX_DURATION_S, MeasuredRestore, Objective, RecoveryPlan, RecoveryStep,
+    ServiceRestore, flow_down, plan_recovery, review_exercise,
+};
 pub use error::AvailabilityError;
 pub use measured::{Conventions, MeasurePeriod, Measurement, OutageState, Percent, Span, measure};
-pub mod calculator;
-pub mod outages;
 pub use outages::{CiOutage, service_outages};
-pub mod register;
 pub use register::{
     AvailabilityRegister, Outage, OutageKind, OutageSource, ServiceAvailability, ServiceTarget,
 };

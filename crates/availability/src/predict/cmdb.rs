@@ -1,12 +1,11 @@
 //! A structure from the configuration graph: one service's dependency closure.
 
-use std::collections::HashMap;
-
 use itsm_cmdb::{Ci, Cmdb};
 use itsm_core::Id;
 
 use super::PredictError;
-use super::model::{Availability, ComponentSpec, GroupSpec, Structure, StructureSpec};
+use super::model::{Availability, Dense, Structure};
+use super::plan::NumMap;
 
 impl Structure {
     /// The structure under `service` in `cmdb`: the service and every CI it needs, directly or
@@ -15,63 +14,48 @@ impl Structure {
     /// them. Keys are CI keys; `availability` gives each CI's availability (`None`: always up).
     ///
     /// # Errors
-    /// [`PredictError::UnknownCi`] when `service` is not in the CMDB; what
-    /// [`Structure::new`] refuses (an availability `availability` returns that is not a
-    /// probability, named by the CI's key).
+    /// [`PredictError::UnknownCi`] when `service` is not in the CMDB;
+    /// [`PredictError::InvalidAvailability`] for an availability `availability` returns that
+    /// is not a probability, named by the CI's key.
     pub fn from_cmdb(
         cmdb: &Cmdb,
         service: Id<Ci>,
         mut availability: impl FnMut(&Ci) -> Option<Availability>,
     ) -> Result<Self, PredictError> {
-        let root = cmdb
-            .ci(service)
-            .ok_or(PredictError::UnknownCi { id: service })?;
+        let unknown = |id: Id<Ci>| PredictError::UnknownCi { id };
+        let root = cmdb.ci(service).ok_or_else(|| unknown(service))?;
         let closure = cmdb
             .dependencies_of(service)
-            .map_err(|_| PredictError::UnknownCi { id: service })?;
+            .map_err(|_| unknown(service))?;
         let mut cis: Vec<&Ci> = Vec::with_capacity(closure.len() + 1);
         cis.push(root);
         cis.extend(closure.iter().filter_map(|d| cmdb.ci(d.ci)));
-        let key: HashMap<Id<Ci>, &str> = cis.iter().map(|c| (c.id, c.key.as_str())).collect();
-        let mut spec = StructureSpec {
-            components: Vec::with_capacity(cis.len()),
-            needs: Vec::with_capacity(cis.len() * 2),
-            groups: Vec::new(),
-        };
+        let dense: NumMap<Id<Ci>, u32> = cis.iter().map(|c| c.id).zip(0u32..).collect();
+        let mut needs = Vec::with_capacity(cis.len());
         for ci in &cis {
-            spec.components.push(ComponentSpec {
-                key: ci.key.clone(),
-                availability: availability(ci),
-            });
             let deps = cmdb
                 .direct_dependencies(ci.id)
-                .map_err(|_| PredictError::UnknownCi { id: ci.id })?;
-            for d in deps {
-                if let Some(k) = key.get(&d) {
-                    spec.needs.push((ci.key.clone(), (*k).to_owned()));
-                }
-            }
+                .map_err(|_| unknown(ci.id))?;
+            needs.push(deps.iter().filter_map(|d| dense.get(d).copied()).collect());
         }
         let mut groups: Vec<_> = cmdb
             .groups()
-            .filter(|g| key.contains_key(&g.dependent))
-            .collect();
-        groups.sort_by(|a, b| a.name.cmp(&b.name));
-        for g in groups {
-            spec.groups.push(GroupSpec {
-                dependent: key
-                    .get(&g.dependent)
-                    .copied()
-                    .unwrap_or_default()
-                    .to_owned(),
-                members: g
+            .filter_map(|g| {
+                let d = *dense.get(&g.dependent)?;
+                let members = g
                     .members
                     .iter()
-                    .filter_map(|m| key.get(m).map(|k| (*k).to_owned()))
-                    .collect(),
-                min_up: g.min_up,
-            });
-        }
-        Self::new(spec)
+                    .filter_map(|m| dense.get(m).copied())
+                    .collect();
+                Some((g.name.as_str(), (d, members, g.min_up)))
+            })
+            .collect();
+        groups.sort_by(|a, b| a.0.cmp(b.0));
+        Self::build(Dense {
+            keys: cis.iter().map(|c| c.key.clone()).collect(),
+            given: cis.iter().map(|c| availability(c)).collect(),
+            needs,
+            groups: groups.into_iter().map(|(_, g)| g).collect(),
+        })
     }
 }

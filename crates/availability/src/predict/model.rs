@@ -3,12 +3,14 @@
 //! [`Structure`] is the validated form every prediction runs on.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::PredictError;
+use super::plan::NumMap;
 
 /// How available a component is.
 ///
@@ -162,6 +164,7 @@ pub(crate) const NO_GROUP: u32 = u32::MAX;
 /// A redundancy group by dense component numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Group {
+    pub(crate) dependent: u32,
     pub(crate) members: Vec<u32>,
     pub(crate) min_up: u32,
 }
@@ -173,10 +176,13 @@ pub(crate) struct Group {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "StructureSpec", into = "StructureSpec")]
 pub struct Structure {
-    spec: StructureSpec,
+    /// Keys by dense number.
+    keys: Vec<String>,
+    /// Availabilities by dense number, as given.
+    given: Vec<Option<Availability>>,
+    /// The plain form: as given to [`Structure::new`], or built on first use.
+    spec: OnceLock<StructureSpec>,
     pub(crate) index: HashMap<String, u32>,
-    /// Availability by dense number, as given (`None`: always up).
-    pub(crate) decimal: Vec<Option<Decimal>>,
     /// Availability by dense number, as the computation uses it (1.0: always up).
     pub(crate) prob: Vec<f64>,
     /// Needs by dense number: `(dependency, group slot or NO_GROUP)`, in the order given.
@@ -186,9 +192,9 @@ pub struct Structure {
 }
 
 impl PartialEq for Structure {
-    /// Equal when built from equal specs.
+    /// Equal when their plain forms are.
     fn eq(&self, other: &Self) -> bool {
-        self.spec == other.spec
+        self.spec() == other.spec()
     }
 }
 
@@ -201,8 +207,18 @@ impl TryFrom<StructureSpec> for Structure {
 
 impl From<Structure> for StructureSpec {
     fn from(s: Structure) -> Self {
-        s.spec
+        s.spec().clone()
     }
+}
+
+/// A structure by dense numbers, before its groups and availabilities are checked.
+pub(crate) struct Dense {
+    pub(crate) keys: Vec<String>,
+    pub(crate) given: Vec<Option<Availability>>,
+    /// Needs by dependent, each once, none of the dependent itself.
+    pub(crate) needs: Vec<Vec<u32>>,
+    /// `(dependent, members, min_up)`.
+    pub(crate) groups: Vec<(u32, Vec<u32>, usize)>,
 }
 
 impl Structure {
@@ -210,28 +226,19 @@ impl Structure {
     ///
     /// # Errors
     /// The first problem found: [`PredictError::Text`] (a key the engine does not store),
-    /// [`PredictError::DuplicateComponent`], [`PredictError::InvalidAvailability`],
-    /// [`PredictError::UnknownComponent`] (a key in `needs` or `groups` that is not a
-    /// component), [`PredictError::SelfNeed`], [`PredictError::DuplicateNeed`],
+    /// [`PredictError::DuplicateComponent`], [`PredictError::UnknownComponent`] (a key in
+    /// `needs` or `groups` that is not a component), [`PredictError::SelfNeed`],
+    /// [`PredictError::DuplicateNeed`], [`PredictError::InvalidAvailability`],
     /// [`PredictError::InvalidGroup`] (no members, a member twice, `min_up` of 0 or above the
     /// member count), [`PredictError::MemberNotNeed`], [`PredictError::MemberInTwoGroups`].
     pub fn new(spec: StructureSpec) -> Result<Self, PredictError> {
         let n = spec.components.len();
-        let mut index: HashMap<String, u32> = HashMap::with_capacity(n);
-        let mut decimal = Vec::with_capacity(n);
-        let mut prob = Vec::with_capacity(n);
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(n);
         for (c, i) in spec.components.iter().zip(0u32..) {
             itsm_core::text::check_key("component key", &c.key)?;
-            if index.insert(c.key.clone(), i).is_some() {
+            if index.insert(c.key.as_str(), i).is_some() {
                 return Err(PredictError::DuplicateComponent { key: c.key.clone() });
             }
-            let p = c
-                .availability
-                .as_ref()
-                .map(|a| a.probability(&c.key))
-                .transpose()?;
-            prob.push(p.map_or(Some(1.0), |d| d.to_f64()).unwrap_or(1.0));
-            decimal.push(p);
         }
         let lookup = |key: &str, field: &'static str| {
             index
@@ -242,8 +249,9 @@ impl Structure {
                     field,
                 })
         };
-        let mut deps: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-        let mut pairs: HashMap<(u32, u32), usize> = HashMap::with_capacity(spec.needs.len());
+        let mut needs: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut pairs: NumMap<(u32, u32), ()> = NumMap::default();
+        pairs.reserve(spec.needs.len());
         for (dependent, dependency) in &spec.needs {
             let a = lookup(dependent, "needs")?;
             let b = lookup(dependency, "needs")?;
@@ -252,45 +260,85 @@ impl Structure {
                     key: dependent.clone(),
                 });
             }
-            let Some(list) = deps.get_mut(a as usize) else {
-                continue;
-            };
-            if pairs.insert((a, b), list.len()).is_some() {
+            if pairs.insert((a, b), ()).is_some() {
                 return Err(PredictError::DuplicateNeed {
                     dependent: dependent.clone(),
                     dependency: dependency.clone(),
                 });
             }
-            list.push((b, NO_GROUP));
+            if let Some(list) = needs.get_mut(a as usize) {
+                list.push(b);
+            }
         }
         let mut groups = Vec::with_capacity(spec.groups.len());
-        for (g, slot) in spec.groups.iter().zip(0u32..) {
-            let d = lookup(&g.dependent, "groups")?;
+        for g in &spec.groups {
+            let members = g
+                .members
+                .iter()
+                .map(|m| lookup(m, "groups"))
+                .collect::<Result<Vec<_>, _>>()?;
+            groups.push((lookup(&g.dependent, "groups")?, members, g.min_up));
+        }
+        let dense = Dense {
+            keys: spec.components.iter().map(|c| c.key.clone()).collect(),
+            given: spec.components.iter().map(|c| c.availability).collect(),
+            needs,
+            groups,
+        };
+        let structure = Self::build(dense)?;
+        let _ = structure.spec.set(spec);
+        Ok(structure)
+    }
+
+    /// Checks availabilities and groups, and indexes the needs.
+    pub(crate) fn build(dense: Dense) -> Result<Self, PredictError> {
+        let Dense {
+            keys,
+            given,
+            needs,
+            groups: group_list,
+        } = dense;
+        let key = |i: u32| keys.get(i as usize).cloned().unwrap_or_default();
+        let mut prob = Vec::with_capacity(keys.len());
+        for (k, a) in keys.iter().zip(&given) {
+            let p = a.as_ref().map(|a| a.probability(k)).transpose()?;
+            prob.push(p.map_or(Some(1.0), |d| d.to_f64()).unwrap_or(1.0));
+        }
+        let mut deps: Vec<Vec<(u32, u32)>> = needs
+            .into_iter()
+            .map(|l| l.into_iter().map(|d| (d, NO_GROUP)).collect())
+            .collect();
+        let mut position: NumMap<(u32, u32), usize> = NumMap::default();
+        for (list, a) in deps.iter().zip(0u32..) {
+            for (pos, (b, _)) in list.iter().enumerate() {
+                position.insert((a, *b), pos);
+            }
+        }
+        let mut groups = Vec::with_capacity(group_list.len());
+        for ((d, members, min_up), slot) in group_list.into_iter().zip(0u32..) {
             let invalid = |reason: String| PredictError::InvalidGroup {
-                dependent: g.dependent.clone(),
+                dependent: key(d),
                 reason,
             };
-            if g.members.is_empty() {
+            if members.is_empty() {
                 return Err(invalid("it has no members".into()));
             }
-            if g.min_up == 0 || g.min_up > g.members.len() {
+            if min_up == 0 || min_up > members.len() {
                 return Err(invalid(format!(
                     "at least {} of {} members cannot be required: `min_up` must be between 1 and the member count",
-                    g.min_up,
-                    g.members.len()
+                    min_up,
+                    members.len()
                 )));
             }
-            let mut seen = HashSet::with_capacity(g.members.len());
-            let mut members = Vec::with_capacity(g.members.len());
-            for m in &g.members {
-                let mi = lookup(m, "groups")?;
-                if !seen.insert(mi) {
-                    return Err(invalid(format!("`{m}` is listed twice")));
+            let mut seen = HashSet::with_capacity(members.len());
+            for &m in &members {
+                if !seen.insert(m) {
+                    return Err(invalid(format!("`{}` is listed twice", key(m))));
                 }
-                let Some(&pos) = pairs.get(&(d, mi)) else {
+                let Some(&pos) = position.get(&(d, m)) else {
                     return Err(PredictError::MemberNotNeed {
-                        dependent: g.dependent.clone(),
-                        member: m.clone(),
+                        dependent: key(d),
+                        member: key(m),
                     });
                 };
                 let Some(edge) = deps.get_mut(d as usize).and_then(|l| l.get_mut(pos)) else {
@@ -298,61 +346,89 @@ impl Structure {
                 };
                 if edge.1 != NO_GROUP {
                     return Err(PredictError::MemberInTwoGroups {
-                        dependent: g.dependent.clone(),
-                        member: m.clone(),
+                        dependent: key(d),
+                        member: key(m),
                     });
                 }
                 edge.1 = slot;
-                members.push(mi);
             }
             groups.push(Group {
+                dependent: d,
                 members,
-                min_up: u32::try_from(g.min_up).unwrap_or(u32::MAX),
+                min_up: u32::try_from(min_up).unwrap_or(u32::MAX),
             });
         }
+        let index = keys.iter().cloned().zip(0u32..).collect();
         Ok(Self {
-            spec,
+            keys,
+            given,
+            spec: OnceLock::new(),
             index,
-            decimal,
             prob,
             deps,
             groups,
         })
     }
 
-    /// The plain form this structure was built from.
+    /// The plain form: as given to [`Structure::new`]; for a structure built otherwise, every
+    /// component in order, then the needs dependent by dependent, then the groups.
     #[must_use]
     pub fn spec(&self) -> &StructureSpec {
-        &self.spec
+        self.spec.get_or_init(|| StructureSpec {
+            components: self
+                .keys
+                .iter()
+                .zip(&self.given)
+                .map(|(key, availability)| ComponentSpec {
+                    key: key.clone(),
+                    availability: *availability,
+                })
+                .collect(),
+            needs: self
+                .deps
+                .iter()
+                .zip(&self.keys)
+                .flat_map(|(list, a)| {
+                    list.iter()
+                        .map(move |(b, _)| (a.clone(), self.key(*b).to_owned()))
+                })
+                .collect(),
+            groups: self
+                .groups
+                .iter()
+                .map(|g| GroupSpec {
+                    dependent: self.key(g.dependent).to_owned(),
+                    members: g.members.iter().map(|m| self.key(*m).to_owned()).collect(),
+                    min_up: g.min_up as usize,
+                })
+                .collect(),
+        })
     }
 
     /// Number of components.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.prob.len()
+        self.keys.len()
     }
 
     /// True when there is no component.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.prob.is_empty()
+        self.keys.is_empty()
     }
 
     /// The availability of the component with this key, as given (`None`: always up, or no
     /// such component).
     #[must_use]
-    pub fn availability(&self, key: &str) -> Option<Decimal> {
+    pub fn availability(&self, key: &str) -> Option<Availability> {
         self.index
             .get(key)
-            .and_then(|i| self.decimal.get(*i as usize).copied().flatten())
+            .and_then(|i| self.given.get(*i as usize).copied().flatten())
     }
 
     /// The key of a dense number.
     pub(crate) fn key(&self, i: u32) -> &str {
-        self.spec
-            .components
-            .get(i as usize)
-            .map_or("", |c| c.key.as_str())
+        self.keys.get(i as usize).map_or("", String::as_str)
     }
 }
 
@@ -530,8 +606,12 @@ mod tests {
         let back: Structure = serde_json::from_str(&json).unwrap();
         assert_eq!(back, structure);
         assert_eq!(back.spec(), &s);
-        assert_eq!(back.availability("web"), Some(dec!(0.9)));
+        assert_eq!(
+            back.availability("web"),
+            Some(Availability::Probability(dec!(0.9)))
+        );
         assert_eq!(back.availability("dns"), None);
+        assert_eq!(back.availability("nowhere"), None);
         assert!(json.contains(r#"{"key":"lb","availability":{"mtbf_s":1000,"mttr_s":5}}"#));
         // A spec that does not validate does not read back as a structure.
         let bad = json.replace(r#""min_up":1"#, r#""min_up":5"#);

@@ -637,6 +637,8 @@ mod from_cmdb {
         assert_eq!(keys, ["bank", "dc", "host-a", "host-b", "payments"]);
         assert_eq!(s.spec().groups.len(), 1);
         assert!(s.spec().needs.contains(&("bank".into(), "payments".into())));
+        // Its plain form builds the same structure again.
+        assert_eq!(Structure::new(s.spec().clone()).unwrap(), s);
         let p = s.predict("bank", &options()).unwrap();
         assert!(
             close(p.availability, 0.999 * (1.0 - 0.1 * 0.1)),

@@ -485,12 +485,34 @@ impl Schedule {
 /// P(sum of the weights of the members up >= k), members independent.
 fn at_least(q: &[f64], w: &[u32], k: u32) -> f64 {
     let k = k as usize;
-    let mut dist = vec![0.0; k + 1];
+    let mut small = [0.0; 8];
+    let mut heap = Vec::new();
+    let dist: &mut [f64] = match small.get_mut(..=k) {
+        Some(d) => d,
+        None => {
+            heap.resize(k + 1, 0.0);
+            &mut heap
+        }
+    };
     if let Some(d) = dist.first_mut() {
         *d = 1.0;
     }
     for (qi, wi) in q.iter().zip(w) {
-        dist = step(&dist, *qi, *wi);
+        // Highest count first: mass moved up lands on counts already done. Count k (k or
+        // more) keeps its mass either way.
+        for s in (0..k).rev() {
+            let mass = dist.get(s).copied().unwrap_or(0.0);
+            if mass == 0.0 {
+                continue;
+            }
+            let up = (s + *wi as usize).min(k);
+            if let Some(x) = dist.get_mut(up) {
+                *x += mass * qi;
+            }
+            if let Some(x) = dist.get_mut(s) {
+                *x = mass * (1.0 - qi);
+            }
+        }
     }
     dist.get(k).copied().unwrap_or(0.0)
 }
@@ -606,32 +628,40 @@ impl Run<'_> {
             .collect()
     }
 
+    fn set(&mut self, k: usize, v: f64) {
+        if let Some(x) = self.store.get_mut(k) {
+            *x = v;
+        }
+    }
+
     fn leaf(&mut self, e: &LeafEntry) {
         let r = self.s.range(e.factor);
-        let n = r.len();
-        let values: Vec<f64> = match &e.leaf {
-            Leaf::Param { comp } => vec![self.prob(*comp)],
+        match &e.leaf {
+            Leaf::Param { comp } => self.set(r.start, self.prob(*comp)),
             Leaf::ParamBit { comp } => {
                 let p = self.prob(*comp);
-                vec![1.0 - p, p]
+                self.set(r.start, 1.0 - p);
+                self.set(r.start + 1, p);
             }
-            Leaf::Indicator => vec![0.0, 1.0],
+            Leaf::Indicator => {
+                self.set(r.start, 0.0);
+                self.set(r.start + 1, 1.0);
+            }
             Leaf::Group { members, min_up } => {
                 let w: Vec<u32> = members.iter().map(|(_, w)| *w).collect();
-                (0..n)
-                    .map(|cell| at_least(&self.group_values(members, cell), &w, *min_up))
-                    .collect()
+                for cell in 0..r.len() {
+                    let v = at_least(&self.group_values(members, cell), &w, *min_up);
+                    self.set(r.start + cell, v);
+                }
             }
-            Leaf::WeightBit { of, at } => (0..n)
-                .map(|cell| {
+            Leaf::WeightBit { of, at } => {
+                for cell in 0..r.len() {
                     let t = self.value(*of, drop_bit(cell, *at));
-                    if (cell >> at) & 1 == 1 { t } else { 1.0 - t }
-                })
-                .collect(),
-        };
-        if let Some(dst) = self.store.get_mut(r) {
-            for (d, v) in dst.iter_mut().zip(values) {
-                *d = v;
+                    self.set(
+                        r.start + cell,
+                        if (cell >> at) & 1 == 1 { t } else { 1.0 - t },
+                    );
+                }
             }
         }
     }

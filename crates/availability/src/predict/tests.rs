@@ -669,6 +669,37 @@ mod from_cmdb {
     }
 }
 
+#[test]
+fn the_readme_example_says_what_the_calculator_prints() {
+    // README.md and examples/predict.rs show this input and answer.
+    let s = Structure::new(StructureSpec {
+        components: vec![
+            ComponentSpec::always_up("web"),
+            ComponentSpec::with_probability("a", dec!(0.99)),
+            ComponentSpec::with_mtbf("b", 720_000, 3_600),
+            ComponentSpec::with_probability("db", dec!(0.999)),
+        ],
+        needs: [("web", "a"), ("web", "b"), ("a", "db"), ("b", "db")]
+            .map(|(x, y)| (x.to_owned(), y.to_owned()))
+            .to_vec(),
+        groups: vec![GroupSpec {
+            dependent: "web".into(),
+            members: vec!["a".into(), "b".into()],
+            min_up: 1,
+        }],
+    })
+    .unwrap();
+    let p = s.predict("web", &options()).unwrap();
+    assert!(p.exact);
+    assert!(
+        (p.availability - 0.998_950_298_507).abs() < 5e-13,
+        "{}",
+        p.availability
+    );
+    let keys: Vec<&str> = p.limiting.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["db", "b", "a"]);
+}
+
 fn arb_structure() -> impl Strategy<Value = Structure> {
     (1usize..=16)
         .prop_flat_map(|n| {

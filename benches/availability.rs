@@ -35,7 +35,7 @@ fn availability(ci: &Ci) -> Option<Availability> {
 fn predict_benches(c: &mut Criterion) {
     let org = Organisation::generate(&OrgSpec::new(100_000, 42));
     let cmdb = Cmdb::from_parts(org.parts.clone()).expect("generated organisation loads");
-    let portal = org.portals[0];
+    let portal = *org.portals.first().expect("a portal");
     let key = cmdb.ci(portal).expect("portal").key.clone();
     let structure = Structure::from_cmdb(&cmdb, portal, availability).expect("structure");
     let options = PredictOptions::new(1, 100_000);

@@ -43,11 +43,13 @@
 //! [`Prediction::shared`] counts the shared components after series and parallel reduction
 //! (variables summed over both values) and [`Prediction::width`] the most of them in one table.
 //! The computation is exact when the width is at most [`PredictOptions::exact_limit`] (default
-//! **20**, at most 30) and the tables fit [`PredictOptions::cell_limit`] (default 2^24
-//! probabilities). The width never exceeds the number of shared components, so every structure
-//! with at most 20 shared components is computed exactly (the cell limit only stops structures
-//! with hundreds of tables of that width). The domain portal of the testkit organisations (10 802
-//! components, 135 shared) has width 9.
+//! **20**, at most 30) and all the tables together fit [`PredictOptions::cell_limit`] (default
+//! 2^24 probabilities, 128 MiB, as much again for the importance pass; at most 2^28). The width
+//! never exceeds the number of shared components, so a structure with at most 20 shared
+//! components is computed exactly whenever its tables fit: always when at most 4 units depend
+//! on all 20 at once (a table of 20 variables holds 2^20 probabilities), and the memory bound
+//! keeps the rest from exhausting the machine. The domain portal of the testkit organisations
+//! (10 802 components, 135 shared) has width 9 and needs 32 059 probabilities.
 //!
 //! ## Importance
 //! The availability is a multilinear polynomial in the component availabilities, and the
@@ -121,11 +123,13 @@ pub const IMPORTANCE_FLOOR: f64 = 1e-12;
 pub struct PredictOptions {
     /// Seed of the Monte Carlo stream (used only beyond the exact limits).
     pub seed: u64,
-    /// Monte Carlo samples (at least 1; used only beyond the exact limits).
+    /// Monte Carlo samples (1 to [`PredictOptions::MAX_SAMPLES`]; used only beyond the exact
+    /// limits).
     pub samples: u64,
     /// The most shared components conditioned on at once for the exact method (at most 30).
     pub exact_limit: usize,
-    /// The most probabilities the exact method's tables may hold in all.
+    /// The most probabilities the exact method's tables may hold in all (at most
+    /// [`PredictOptions::MAX_CELLS`]).
     pub cell_limit: usize,
 }
 
@@ -135,6 +139,12 @@ impl PredictOptions {
     /// The default [`PredictOptions::cell_limit`]: 2^24 (128 MiB of tables, as much again for
     /// the importance pass).
     pub const CELL_LIMIT: usize = 1 << 24;
+
+    /// The most samples an estimate may draw (10^12: counts stay exact in a float).
+    pub const MAX_SAMPLES: u64 = 1_000_000_000_000;
+    /// The largest [`PredictOptions::cell_limit`]: 2^28 (2 GiB of tables, as much again for
+    /// the importance pass).
+    pub const MAX_CELLS: usize = 1 << 28;
 
     /// `seed` and `samples` with the default limits.
     #[must_use]
@@ -148,10 +158,24 @@ impl PredictOptions {
     }
 
     fn check(&self) -> Result<(), PredictError> {
-        if self.samples == 0 {
+        if self.samples == 0 || self.samples > Self::MAX_SAMPLES {
             return Err(PredictError::InvalidOption {
                 field: "samples",
-                reason: "the Monte Carlo estimate needs at least 1 sample".into(),
+                reason: format!(
+                    "`{}` is not between 1 and {} samples",
+                    self.samples,
+                    Self::MAX_SAMPLES
+                ),
+            });
+        }
+        if self.cell_limit > Self::MAX_CELLS {
+            return Err(PredictError::InvalidOption {
+                field: "cell_limit",
+                reason: format!(
+                    "`{}` is above {}, the most probabilities the exact method's tables may hold",
+                    self.cell_limit,
+                    Self::MAX_CELLS
+                ),
             });
         }
         if self.exact_limit > 30 {
@@ -203,7 +227,7 @@ pub struct Prediction {
     pub samples: u64,
     /// Shared components after series and parallel reduction: those conditioned on both ways.
     pub shared: usize,
-    /// The most of them conditioned on at once.
+    /// The most of them conditioned on at once in one table (0 for an estimate).
     pub width: usize,
     /// The components that can fail and limit the availability: non-zero Birnbaum importance
     /// (above [`IMPORTANCE_FLOOR`]), most important first, ties by key.
@@ -211,10 +235,13 @@ pub struct Prediction {
 }
 
 impl Structure {
-    /// The predicted availability of the component `service`.
+    /// The predicted availability of the component `service`: exact within the options'
+    /// limits, else the Monte Carlo estimate (see the module docs). Same inputs, same answer.
     ///
     /// # Errors
-    /// [`PredictError::UnknownComponent`] (field `service`), [`PredictError::InvalidOption`].
+    /// [`PredictError::UnknownComponent`] (field `service`), [`PredictError::InvalidOption`]
+    /// (`samples` of 0 or above [`PredictOptions::MAX_SAMPLES`], `exact_limit` above 30,
+    /// `cell_limit` above [`PredictOptions::MAX_CELLS`]).
     pub fn predict(
         &self,
         service: &str,

@@ -5,8 +5,12 @@
 //! A component's failures are not drawn sample by sample: the gaps between them are geometric,
 //! drawn by inversion, gap = floor(ln U / ln p), with a logarithm made of IEEE additions,
 //! multiplications and divisions only (no platform `libm`), so the same seed gives the same
-//! samples on every platform; a queue keeps each component under the pass of its next failure.
+//! samples on every platform; a priority queue holds each component until the pass of its next
+//! failure.
 //! A pass costs the structure once plus the failures in it.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -301,21 +305,24 @@ pub(crate) fn run(plan: &Plan, seed: u64, samples: u64) -> MonteCarlo {
     // Samples up with the component down, by component: the only count that needs its own
     // work (with the component up, it is the total less this).
     let mut s0 = vec![0u64; n];
-    // Components by the pass of their next failure.
-    let passes = usize::try_from(samples.div_ceil(LANES)).unwrap_or(usize::MAX);
-    let mut queue: Vec<Vec<u32>> = vec![Vec::new(); passes];
-    let pass_of = |sample: u64| usize::try_from(sample / LANES).unwrap_or(usize::MAX);
-    for (i, f) in (0u32..).zip(&failures) {
-        if let Some(q) = queue.get_mut(pass_of(f.next)) {
-            q.push(i);
-        }
-    }
+    // Components by the pass of their next failure, earliest first (ties by number): memory
+    // by component, not by pass.
+    let passes = samples.div_ceil(LANES);
+    let mut queue: BinaryHeap<Reverse<(u64, u32)>> = (0u32..)
+        .zip(&failures)
+        .filter(|(_, f)| f.next < samples)
+        .map(|(i, f)| Reverse((f.next / LANES, i)))
+        .collect();
     let mut touched: Vec<u32> = Vec::new();
     for pass in 0..passes {
-        let base = (pass as u64) * LANES;
+        let base = pass * LANES;
         let end = base + LANES;
         touched.clear();
-        for i in queue.get_mut(pass).map(std::mem::take).unwrap_or_default() {
+        while let Some(&Reverse((p, i))) = queue.peek() {
+            if p != pass {
+                break;
+            }
+            queue.pop();
             let Some(f) = failures.get_mut(i as usize) else {
                 continue;
             };
@@ -331,8 +338,8 @@ pub(crate) fn run(plan: &Plan, seed: u64, samples: u64) -> MonteCarlo {
                 *v = mask;
             }
             touched.push(f.comp);
-            if let Some(q) = queue.get_mut(pass_of(f.next)) {
-                q.push(i);
+            if f.next < samples {
+                queue.push(Reverse((f.next / LANES, i)));
             }
         }
         evaluate(plan, &prog, &x, &mut up, &mut scratch);

@@ -354,8 +354,26 @@ fn unknown_service_and_bad_options_are_refused() {
     o.samples = 0;
     assert_eq!(
         s.predict("web", &o).unwrap_err().to_string(),
-        "prediction option `samples` is invalid: the Monte Carlo estimate needs at least 1 sample"
+        "prediction option `samples` is invalid: `0` is not between 1 and 1000000000000 samples"
     );
+    // Regression: a sample count past memory used to size a queue by pass before any check.
+    o.samples = u64::MAX;
+    assert!(matches!(
+        s.predict("web", &o).unwrap_err(),
+        PredictError::InvalidOption {
+            field: "samples",
+            ..
+        }
+    ));
+    let mut o = options();
+    o.cell_limit = usize::MAX;
+    assert!(matches!(
+        s.predict("web", &o).unwrap_err(),
+        PredictError::InvalidOption {
+            field: "cell_limit",
+            ..
+        }
+    ));
     let mut o = options();
     o.exact_limit = 31;
     assert!(matches!(

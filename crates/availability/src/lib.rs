@@ -22,6 +22,7 @@ pub mod continuity;
 mod error;
 pub mod measured;
 pub mod outages;
+pub mod predict;
 pub mod register;
 
 pub use continuity::{

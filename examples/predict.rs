@@ -15,14 +15,19 @@
 //!  "service": "web", "seed": 1}
 //! ```
 //!
-//! - `components`: every component once, by `key`; `availability` is a probability as a
-//!   decimal string, or `{"mtbf_s", "mttr_s"}` in seconds (MTBF / (MTBF + MTTR)); a component
-//!   without one is always up (it fails only through what it needs). Every key used below must
-//!   be listed here.
+//! - `components`: components by `key`, each at most once; `availability` is a probability as
+//!   a decimal string, or `{"mtbf_s", "mttr_s"}` in seconds (MTBF / (MTBF + MTTR)); a
+//!   component without one is always up (it fails only through what it needs). A key used in
+//!   `needs`, `groups` or `service` but not listed is a component without an availability.
 //! - `needs`: `[dependent, dependency]` pairs: the dependent is down when the dependency is
 //!   down, unless the dependency is in one of the dependent's groups.
-//! - `groups` (optional): the dependent needs at least `min_up` of `members`, each of which must
-//!   be one of its needs, a need in at most one group of its dependent.
+//! - `groups` (optional): the dependent needs at least `min_up` of `members`; a member is a
+//!   need of the dependent whether or not `needs` lists the pair, and in at most one group of
+//!   its dependent. So the smallest document is the issue's own:
+//!   `{"components": [{"key": "db", "availability": "0.999"}], "needs": [["web", "db"]],
+//!   "groups": [{"dependent": "web", "members": ["a", "b"], "min_up": 1}], "service": "web",
+//!   "seed": 1}` (web, a and b always up: the answer is db's 0.999). This reading is
+//!   `StructureSpec::with_implied`.
 //! - `service`: the component whose availability is asked for.
 //! - `seed`: the seed of the Monte Carlo estimate, used only when the structure is beyond the
 //!   exact method's limit; `samples` (optional, default 100 000) its sample count;
@@ -89,6 +94,7 @@ fn run(path: &str) -> Result<String, String> {
     // What is left is the structure; any other field is refused by name.
     let spec: StructureSpec =
         serde_json::from_value(Value::Object(doc)).map_err(|e| at(e.to_string()))?;
+    let spec = spec.with_implied(&service);
     let structure = Structure::new(spec).map_err(|e| at(e.to_string()))?;
     let mut options = PredictOptions::new(seed, samples);
     options.exact_limit = exact_limit;

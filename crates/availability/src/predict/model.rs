@@ -158,6 +158,41 @@ pub struct StructureSpec {
     pub groups: Vec<GroupSpec>,
 }
 
+impl StructureSpec {
+    /// The calculator's reading of a short document (`examples/predict.rs`): a key used in
+    /// `needs`, `groups` or as `service` but not listed in `components` becomes a component
+    /// without an availability (always up), and each group member becomes a need of its
+    /// dependent when `needs` does not list the pair. [`Structure::new`] itself stays strict.
+    #[must_use]
+    pub fn with_implied(mut self, service: &str) -> Self {
+        let mut used: Vec<String> = Vec::new();
+        for (a, b) in &self.needs {
+            used.extend([a.clone(), b.clone()]);
+        }
+        let mut implied: Vec<(String, String)> = Vec::new();
+        for g in &self.groups {
+            used.push(g.dependent.clone());
+            for m in &g.members {
+                used.push(m.clone());
+                let pair = (g.dependent.clone(), m.clone());
+                if !self.needs.contains(&pair) && !implied.contains(&pair) {
+                    implied.push(pair);
+                }
+            }
+        }
+        used.push(service.to_owned());
+        self.needs.extend(implied);
+        let mut listed: std::collections::BTreeSet<String> =
+            self.components.iter().map(|c| c.key.clone()).collect();
+        for key in used {
+            if listed.insert(key.clone()) {
+                self.components.push(ComponentSpec::always_up(key));
+            }
+        }
+        self
+    }
+}
+
 /// Edge weight of a need outside any redundancy group.
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 

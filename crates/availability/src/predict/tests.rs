@@ -784,3 +784,33 @@ proptest! {
         check_against_brute(&s, &key)?;
     }
 }
+
+#[test]
+fn the_issues_short_document_reads_with_implied_components_and_needs() {
+    let spec: StructureSpec = serde_json::from_str(
+        r#"{"components": [{"key": "db", "availability": "0.999"}], "needs": [["web", "db"]],
+            "groups": [{"dependent": "web", "members": ["a", "b"], "min_up": 1}]}"#,
+    )
+    .unwrap();
+    // Strict: web, a and b are not components, a and b are not needs of web.
+    assert!(Structure::new(spec.clone()).is_err());
+    let structure = Structure::new(spec.with_implied("web")).unwrap();
+    let p = structure
+        .predict("web", &PredictOptions::new(1, 1000))
+        .unwrap();
+    assert!((p.availability - 0.999).abs() < 1e-12, "{}", p.availability);
+    assert!(p.exact);
+    let limiting: Vec<&str> = p.limiting.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(limiting, ["db"]);
+    // Members given availabilities: 1 of 2 at 0.9 each under web.
+    let spec: StructureSpec = serde_json::from_str(
+        r#"{"components": [{"key": "a", "availability": "0.9"}, {"key": "b", "availability": "0.9"}],
+            "groups": [{"dependent": "web", "members": ["a", "b"], "min_up": 1}]}"#,
+    )
+    .unwrap();
+    let p = Structure::new(spec.with_implied("web"))
+        .unwrap()
+        .predict("web", &PredictOptions::new(1, 1000))
+        .unwrap();
+    assert!((p.availability - 0.99).abs() < 1e-12, "{}", p.availability);
+}

@@ -646,11 +646,12 @@ fn query_index(q: &Query) -> usize {
         Query::Availability { .. } => 14,
         Query::DowntimeLeft { .. } => 15,
         Query::Outages {} => 16,
+        Query::PredictedAvailability { .. } => 17,
     }
 }
 
 /// How many queries [`query_index`] numbers.
-const QUERIES: usize = 17;
+const QUERIES: usize = 18;
 
 /// Scenario steps (`{"at", "actor", ...command}`) from `(actor, command)` pairs, an hour apart
 /// from `T0` unless a command says when.
@@ -867,6 +868,9 @@ fn every_query(k: &Keys) -> Vec<Value> {
     q.push(json!({"query": "conflicts"}));
     q.push(json!({"query": "log_length"}));
     q.push(json!({"query": "outages"}));
+    for ci in k.cis.iter().map(String::as_str).chain(["no-such-ci"]) {
+        q.push(json!({"query": "predicted_availability", "service": ci, "seed": 7}));
+    }
     let conventions = json!({"planned_leaves_denominator": false,
         "count_outages_outside_hours": true, "degraded_counts_as_down": true});
     for ci in k.cis.iter().map(String::as_str).chain(["no-such-ci"]) {

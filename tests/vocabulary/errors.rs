@@ -59,6 +59,11 @@ fn every_variant() -> BTreeSet<String> {
             "AvailabilityError",
         ),
         variants_in(
+            include_str!("../../crates/availability/src/predict/error.rs"),
+            "PredictError",
+            "PredictError",
+        ),
+        variants_in(
             include_str!("../../crates/scenario/src/lib.rs"),
             "ScenarioError",
             "ScenarioError",
@@ -119,6 +124,7 @@ fn engine_variants(e: &EngineError) -> Vec<String> {
         EngineError::Change(c) => change_variants(c, &mut out),
         EngineError::Core(c) | EngineError::Field { error: c, .. } => core_variants(c, &mut out),
         EngineError::Availability(a) => out.push(format!("AvailabilityError::{}", head(a))),
+        EngineError::Predict(p) => out.push(format!("PredictError::{}", head(p))),
         _ => {}
     }
     out
@@ -1254,6 +1260,115 @@ fn direct_core_cases() -> Vec<Case> {
                 },
             ),
         ),
+        // ----- prediction -----
+        case(
+            "EngineError::ComponentAvailability",
+            Provoke::Query(json!({"query": "predicted_availability", "service": "svc", "seed": 1})),
+        )
+        .after(vec![(
+            "cfg",
+            json!({"op": "update_ci", "ci": "app",
+                   "update": {"set_attributes": {"availability": {"text": "high"}}}}),
+        )]),
+        case(
+            "EngineError::Predict",
+            Provoke::Query(json!({"query": "predicted_availability", "service": "svc", "seed": 1,
+                                  "samples": 0})),
+        ),
+        case(
+            "PredictError::InvalidOption",
+            Provoke::Query(json!({"query": "predicted_availability", "service": "svc", "seed": 1,
+                                  "samples": 0})),
+        ),
+        case(
+            "PredictError::InvalidAvailability",
+            Provoke::Query(json!({"query": "predicted_availability", "service": "svc", "seed": 1})),
+        )
+        .after(vec![(
+            "cfg",
+            json!({"op": "update_ci", "ci": "app",
+                   "update": {"set_attributes": {"availability": {"number": "1.5"}}}}),
+        )]),
+        case(
+            "PredictError::Text",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a\u0007b"}]}"#)
+            }),
+        ),
+        case(
+            "PredictError::DuplicateComponent",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}, {"key": "a"}]}"#)
+            }),
+        ),
+        case(
+            "PredictError::UnknownComponent",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}], "needs": [["a", "b"]]}"#)
+            }),
+        ),
+        case(
+            "PredictError::SelfNeed",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}], "needs": [["a", "a"]]}"#)
+            }),
+        ),
+        case(
+            "PredictError::DuplicateNeed",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}, {"key": "b"}], "needs": [["a", "b"], ["a", "b"]]}"#)
+            }),
+        ),
+        case(
+            "PredictError::InvalidGroup",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}, {"key": "b"}], "needs": [["a", "b"]],
+                               "groups": [{"dependent": "a", "members": ["b"], "min_up": 2}]}"#)
+            }),
+        ),
+        case(
+            "PredictError::MemberNotNeed",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}, {"key": "b"}],
+                               "groups": [{"dependent": "a", "members": ["b"], "min_up": 1}]}"#)
+            }),
+        ),
+        case(
+            "PredictError::MemberInTwoGroups",
+            Provoke::Direct(STRUCTURE_ONLY, || {
+                spec_error(r#"{"components": [{"key": "a"}, {"key": "b"}, {"key": "c"}], "needs": [["a", "b"], ["a", "c"]],
+                               "groups": [{"dependent": "a", "members": ["b", "c"], "min_up": 1},
+                                          {"dependent": "a", "members": ["b"], "min_up": 1}]}"#)
+            }),
+        ),
+        case(
+            "PredictError::UnknownCi",
+            Provoke::Direct(
+                "the engine resolves the service's key before building the structure",
+                || {
+                    let e = itsm::availability::predict::Structure::from_cmdb(
+                        &itsm::cmdb::Cmdb::new(),
+                        itsm::core::Id::from_key("gone"),
+                        |_| None,
+                    )
+                    .unwrap_err();
+                    let id = itsm::core::Id::<itsm::cmdb::Ci>::from_key("gone").to_string();
+                    (e.to_string(), vec![format!("PredictError::{}", head(&e))], id)
+                },
+            ),
+        ),
+        case(
+            "PredictError::Internal",
+            Provoke::Direct(
+                "a broken invariant of the method, never the caller's data",
+                || {
+                    let e = itsm::availability::predict::PredictError::Internal {
+                        reason: "a table was missing".into(),
+                    };
+                    (e.to_string(), vec![format!("PredictError::{}", head(&e))], String::new())
+                },
+            ),
+        ),
         // ----- availability -----
         cmd(
             "EngineError::NotAService",
@@ -1459,4 +1574,27 @@ fn outage(key: &str, ci: &str, start: &str, end: Option<&str>) -> Value {
 /// An implementer records an outage from `T0`.
 fn outage_setup(key: &str, ci: &str, end: Option<&str>) -> (&'static str, Value) {
     ("dev", outage(key, ci, T0, end))
+}
+
+/// Why the structure errors of a prediction are built directly.
+const STRUCTURE_ONLY: &str =
+    "the engine builds structures from the CMDB, which already refuses these";
+
+/// The error `Structure::new` gives for a written structure.
+fn spec_error(spec: &str) -> (String, Vec<String>, String) {
+    let e = serde_json::from_str::<itsm::availability::predict::StructureSpec>(spec)
+        .map_err(|e| e.to_string())
+        .and_then(|s| {
+            itsm::availability::predict::Structure::new(s)
+                .err()
+                .ok_or_else(|| "accepted".to_owned())
+        });
+    match e {
+        Ok(e) => (
+            e.to_string(),
+            vec![format!("PredictError::{}", head(&e))],
+            spec.to_owned(),
+        ),
+        Err(why) => (why, Vec::new(), spec.to_owned()),
+    }
 }

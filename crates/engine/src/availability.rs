@@ -9,6 +9,7 @@
 //! command applied (the engine's clock: time only moves forward).
 
 use chrono::{DateTime, Utc};
+use itsm_availability::predict::{Availability, Mtbf, PredictOptions, Structure};
 use itsm_availability::{
     Conventions, MeasurePeriod, Outage, OutageKind, OutageSource, OutageState, Percent,
     ServiceAvailability, Span,
@@ -494,3 +495,140 @@ impl Sms {
             .collect()
     }
 }
+
+/// A component that limits a service's predicted availability, by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportanceView {
+    /// The CI.
+    pub ci: String,
+    /// Birnbaum importance, P(up | it up) − P(up | it down), rounded half-even to 12 places.
+    pub birnbaum: Decimal,
+}
+
+/// A service's predicted availability, by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredictionView {
+    /// The service.
+    pub service: String,
+    /// P(service up) with independent component states, rounded half-even to 12 places.
+    pub availability: Decimal,
+    /// True when computed exactly; false for the seeded Monte Carlo estimate.
+    pub exact: bool,
+    /// The estimate's 95 % interval (`[low, high]`), `null` when exact.
+    pub interval: Option<[Decimal; 2]>,
+    /// Monte Carlo samples drawn (0 when exact).
+    pub samples: u64,
+    /// Shared components conditioned on.
+    pub shared: usize,
+    /// The most conditioned on at once (0 for an estimate).
+    pub width: usize,
+    /// The components that limit the availability, most important first.
+    pub limiting: Vec<ImportanceView>,
+}
+
+/// A probability for an answer: rounded half-even to 12 places.
+fn probability(p: f64) -> Decimal {
+    use rust_decimal::prelude::FromPrimitive;
+    Decimal::from_f64_retain(p)
+        .or_else(|| Decimal::from_f64(p))
+        .unwrap_or_default()
+        .round_dp_with_strategy(12, rust_decimal::RoundingStrategy::MidpointNearestEven)
+        .normalize()
+}
+
+/// A CI's availability from its attributes: `availability` (a number or decimal text from 0
+/// to 1), or `mtbf_s` and `mttr_s` (whole seconds) together; neither: always up. `Err` names
+/// the attribute that is not one of those.
+fn component_availability(ci: &Ci) -> Result<Option<Availability>, String> {
+    use itsm_cmdb::AttrValue;
+    let number = |name: &str| match ci.attributes.get(name) {
+        None => Ok(None),
+        Some(AttrValue::Number(d)) => Ok(Some(*d)),
+        Some(AttrValue::Text(t)) => t
+            .trim()
+            .parse::<Decimal>()
+            .map(Some)
+            .map_err(|_| format!("attribute `{name}` of `{}` is not a number: `{t}`", ci.key)),
+        Some(other) => Err(format!(
+            "attribute `{name}` of `{}` is not a number: `{other}`",
+            ci.key
+        )),
+    };
+    let seconds =
+        |name: &str| -> Result<Option<u64>, String> {
+            number(name)?
+                .map(|d| {
+                    u64::try_from(d).ok().filter(|_| d.fract().is_zero()).ok_or_else(|| {
+                    format!(
+                        "attribute `{name}` of `{}` is not a whole number of seconds: `{d}`",
+                        ci.key
+                    )
+                })
+                })
+                .transpose()
+        };
+    match (
+        number("availability")?,
+        seconds("mtbf_s")?,
+        seconds("mttr_s")?,
+    ) {
+        (Some(p), None, None) => Ok(Some(Availability::Probability(p))),
+        (None, Some(mtbf_s), Some(mttr_s)) => Ok(Some(Availability::Mtbf(Mtbf { mtbf_s, mttr_s }))),
+        (None, None, None) => Ok(None),
+        _ => Err(format!(
+            "`{}` gives its availability as `availability`, or as `mtbf_s` and `mttr_s` together, not both or half",
+            ci.key
+        )),
+    }
+}
+
+impl Sms {
+    /// `service`'s predicted availability from its CIs' availabilities (see
+    /// [`component_availability`]) through the dependency structure.
+    pub(crate) fn predicted_availability(
+        &self,
+        service: &str,
+        seed: u64,
+        samples: Option<u64>,
+    ) -> Result<PredictionView, EngineError> {
+        let id = self.service_of(service)?;
+        let mut bad: Option<String> = None;
+        let structure =
+            Structure::from_cmdb(&self.cmdb, id, |ci| match component_availability(ci) {
+                Ok(a) => a,
+                Err(e) => {
+                    bad.get_or_insert(e);
+                    None
+                }
+            })?;
+        if let Some(reason) = bad {
+            return Err(EngineError::ComponentAvailability { reason });
+        }
+        let options = PredictOptions::new(seed, samples.unwrap_or(PREDICT_SAMPLES));
+        let p = structure.predict(service, &options)?;
+        Ok(PredictionView {
+            service: p.service.clone(),
+            availability: probability(p.availability),
+            exact: p.exact,
+            interval: p
+                .interval
+                .map(|i| [probability(i.low), probability(i.high)]),
+            samples: p.samples,
+            shared: p.shared,
+            width: p.width,
+            limiting: p
+                .limiting
+                .iter()
+                .map(|i| ImportanceView {
+                    ci: i.key.clone(),
+                    birnbaum: probability(i.birnbaum),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Monte Carlo samples when a prediction query gives none.
+pub(crate) const PREDICT_SAMPLES: u64 = 100_000;

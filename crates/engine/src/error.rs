@@ -258,6 +258,15 @@ pub enum EngineError {
     /// The availability register's refusal.
     #[error(transparent)]
     Availability(#[from] itsm_availability::AvailabilityError),
+    /// A prediction refused (a structure or option the method does not take).
+    #[error(transparent)]
+    Predict(#[from] itsm_availability::predict::PredictError),
+    /// A CI whose availability attributes cannot be read.
+    #[error("cannot predict availability: {reason}")]
+    ComponentAvailability {
+        /// Which attribute of which CI, and why.
+        reason: String,
+    },
     /// A batch of configuration edits refused.
     #[error(transparent)]
     Batch(#[from] Box<BatchError>),

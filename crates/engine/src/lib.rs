@@ -41,7 +41,8 @@ mod strict;
 pub mod view;
 
 pub use availability::{
-    AvailabilityView, ChangeOutageView, DowntimeLeftView, OutageDef, OutageView, SpanView,
+    AvailabilityView, ChangeOutageView, DowntimeLeftView, ImportanceView, OutageDef, OutageView,
+    PredictionView, SpanView,
 };
 pub use chain::{ChainKey, Digest};
 pub use command::{

@@ -149,6 +149,19 @@ pub enum Query {
     },
     /// Every outage record (an empty struct variant, as [`Query::Conflicts`]).
     Outages {},
+    /// A service's predicted availability from its CIs' availabilities (CI attributes
+    /// `availability`, or `mtbf_s` and `mttr_s`; neither: always up) through the dependency
+    /// structure, shared components counted once; exact up to the documented limit, else a
+    /// Monte Carlo estimate from `seed`.
+    PredictedAvailability {
+        /// The service.
+        service: String,
+        /// The Monte Carlo seed (used only beyond the exact limit).
+        seed: u64,
+        /// Monte Carlo samples (default 100 000).
+        #[serde(default)]
+        samples: Option<u64>,
+    },
 }
 
 /// What an impact query found, by key.
@@ -201,6 +214,8 @@ pub enum Answer {
     DowntimeLeft(Box<DowntimeLeftView>),
     /// Outage records.
     Outages(Vec<OutageView>),
+    /// A predicted availability.
+    PredictedAvailability(Box<crate::availability::PredictionView>),
 }
 
 impl Sms {
@@ -384,6 +399,13 @@ impl Sms {
                 change.as_deref(),
             )?)),
             Query::Outages {} => Answer::Outages(self.outage_views()),
+            Query::PredictedAvailability {
+                service,
+                seed,
+                samples,
+            } => Answer::PredictedAvailability(Box::new(
+                self.predicted_availability(service, *seed, *samples)?,
+            )),
         })
     }
 }

@@ -381,3 +381,63 @@ fn downtime_left_prices_a_change_window_outside_the_maintenance_window() {
     let allowed = a["value"]["availability"]["remaining_s"].as_i64().unwrap();
     assert_eq!(change["fits"], json!(4 * 3600 <= allowed));
 }
+
+#[test]
+fn predicted_availability_reads_ci_attributes_and_counts_the_pair_once() {
+    let mut sms = shop();
+    for (ci, attrs) in [
+        ("h1", json!({"availability": {"number": "0.99"}})),
+        (
+            "h2",
+            json!({"mtbf_s": {"number": "356400"}, "mttr_s": {"number": "3600"}}),
+        ),
+        ("db", json!({"availability": {"text": "0.999"}})),
+    ] {
+        run(
+            &mut sms,
+            "cfg",
+            at(2, 0),
+            json!({"op": "update_ci", "ci": ci,
+            "update": {"set_attributes": attrs}}),
+        )
+        .unwrap();
+    }
+    let ask = |sms: &Sms| {
+        let q: Query = serde_json::from_value(json!({"query": "predicted_availability",
+            "service": "shop", "seed": 3}))
+        .unwrap();
+        sms.query(&q).map(|a| serde_json::to_value(a).unwrap())
+    };
+    // h2: 356 400 / (356 400 + 3 600) = 0.99. shop = db x (1 - 0.01 x 0.01) = 0.9989001.
+    let a = ask(&sms).unwrap();
+    assert_eq!(a["value"]["availability"], json!("0.9989001"));
+    assert_eq!(a["value"]["exact"], json!(true));
+    let limiting: Vec<&str> = a["value"]["limiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ci"].as_str().unwrap())
+        .collect();
+    assert_eq!(limiting, ["db", "h1", "h2"]);
+    // Half an MTBF pair, or a word where a number goes, is refused naming the CI.
+    run(
+        &mut sms,
+        "cfg",
+        at(2, 1),
+        json!({"op": "update_ci", "ci": "h2",
+        "update": {"remove_attributes": ["mttr_s"]}}),
+    )
+    .unwrap();
+    let err = ask(&sms).unwrap_err().to_string();
+    assert!(err.contains("`h2` gives its availability"), "{err}");
+    run(
+        &mut sms,
+        "cfg",
+        at(2, 2),
+        json!({"op": "update_ci", "ci": "h2",
+        "update": {"set_attributes": {"mttr_s": {"text": "an hour"}}}}),
+    )
+    .unwrap();
+    let err = ask(&sms).unwrap_err().to_string();
+    assert!(err.contains("`mttr_s` of `h2` is not a number"), "{err}");
+}

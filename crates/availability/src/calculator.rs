@@ -339,6 +339,7 @@ fn period(
 pub fn run(input: &Input) -> Result<Answer, AvailabilityError> {
     let cal = input.calendar.calendar()?;
     let p = period("period", input.period.start, input.period.end)?;
+    crate::measured::check_span(&p)?;
     let maintenance = input
         .maintenance
         .iter()

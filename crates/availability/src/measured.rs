@@ -273,8 +273,9 @@ impl MeasurePeriod {
     /// [`Zone::resolve`] does).
     ///
     /// # Errors
-    /// [`AvailabilityError::Period`] for a month outside 1..=12, zero rolling days, a start
-    /// after the end, or bounds outside the range the engine accepts.
+    /// [`AvailabilityError::Period`] for a month outside 1..=12, zero rolling days, or a period
+    /// longer than [`MAX_MEASURED_DAYS`]; [`AvailabilityError::Bounds`] for a start after the
+    /// end or bounds outside the range the engine accepts.
     pub fn resolve(&self, zone: &Zone) -> Result<Period, AvailabilityError> {
         let bad = |reason: &'static str| AvailabilityError::Period { reason };
         let midnight = |d: NaiveDate| {
@@ -309,11 +310,30 @@ impl MeasurePeriod {
             }
             Self::Between { start, end } => (start, end),
         };
-        Period::new(start, end).map_err(|e| AvailabilityError::Bounds {
+        let period = Period::new(start, end).map_err(|e| AvailabilityError::Bounds {
             field: "period",
             reason: e.to_string(),
-        })
+        })?;
+        check_span(&period)?;
+        Ok(period)
     }
+}
+
+/// The longest period measured at once, in days (about ten years, as
+/// [`itsm_core::bounds::MAX_INTERVAL_DAYS`]): service hours are listed day by day.
+pub const MAX_MEASURED_DAYS: i64 = itsm_core::bounds::MAX_INTERVAL_DAYS as i64;
+
+/// Refuses a period longer than [`MAX_MEASURED_DAYS`].
+///
+/// # Errors
+/// [`AvailabilityError::Period`].
+pub fn check_span(period: &Period) -> Result<(), AvailabilityError> {
+    if period.duration() > TimeDelta::days(MAX_MEASURED_DAYS) {
+        return Err(AvailabilityError::Period {
+            reason: "a measured period spans at most 3660 days (about ten years)",
+        });
+    }
+    Ok(())
 }
 
 /// Checks that an instant is a whole second.
@@ -680,6 +700,14 @@ mod tests {
                 end: at(2026, 1, 1, 0, 0),
             },
             MeasurePeriod::Year { year: 12_000 },
+            MeasurePeriod::Rolling {
+                days: 3661,
+                end: at(2026, 1, 1, 0, 0),
+            },
+            MeasurePeriod::Between {
+                start: at(1990, 1, 1, 0, 0),
+                end: at(2026, 1, 1, 0, 0),
+            },
         ] {
             assert!(bad.resolve(&zone).is_err(), "{bad:?}");
         }

@@ -70,7 +70,7 @@ impl Sms {
 
     /// Each service with a target in force in `period`, measured over it (by key order).
     /// Availability is measured in whole seconds: a bound with a fraction of a second is
-    /// rounded inwards.
+    /// rounded inwards; of a period longer than ten years, the last ten are measured.
     fn availability_review(&self, period: Period) -> Vec<crate::AvailabilityView> {
         use chrono::{SubsecRound, TimeDelta, Timelike};
         let start = match period.start().nanosecond() {
@@ -78,6 +78,10 @@ impl Sms {
             _ => period.start().trunc_subsecs(0) + TimeDelta::seconds(1),
         };
         let end = period.end().trunc_subsecs(0);
+        // At most the last ten years of a longer review period (service hours are listed day
+        // by day); each answer shows the bounds it measured.
+        let longest = TimeDelta::days(itsm_availability::measured::MAX_MEASURED_DAYS);
+        let start = start.max(end.checked_sub_signed(longest).unwrap_or(start));
         let Ok(period) = Period::new(start, end) else {
             return Vec::new();
         };

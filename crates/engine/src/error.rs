@@ -258,6 +258,9 @@ pub enum EngineError {
     /// The availability register's refusal.
     #[error(transparent)]
     Availability(#[from] itsm_availability::AvailabilityError),
+    /// A continuity input refused (analysis, recovery details, scenario or exercise).
+    #[error(transparent)]
+    Continuity(#[from] itsm_availability::ContinuityError),
     /// A batch of configuration edits refused.
     #[error(transparent)]
     Batch(#[from] Box<BatchError>),

@@ -26,6 +26,7 @@ mod apply_risks;
 mod availability;
 mod chain;
 mod command;
+mod continuity;
 mod error;
 mod input;
 mod json;
@@ -47,6 +48,11 @@ pub use chain::{ChainKey, Digest};
 pub use command::{
     ActorDef, AppetiteDef, BlackoutDef, CiDef, CiUpdateDef, Command, DeltaDef, DivisionDef,
     LinksDef, PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
+};
+pub use continuity::{
+    BackupView, BusinessImpactView, ContinuityAssessmentView, ContinuityReview, DisasterDef,
+    ExerciseView, FindingView, ImpactStepDef, InheritedObjectivesView, InheritedView, MeasuredDef,
+    RecoveryPlanView, RestoreView, StepView,
 };
 pub use error::EngineError;
 pub use itsm_core::text::excerpt;

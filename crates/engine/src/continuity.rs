@@ -142,26 +142,21 @@ pub struct BusinessImpactView {
     pub rpo_s: u64,
 }
 
-/// An objective a CI inherits, and the service that sets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InheritedView {
-    /// The objective, seconds.
-    pub objective_s: u64,
-    /// The service that sets it (the strictest of those that need the CI).
-    pub set_by: String,
-}
-
-/// The strictest objectives a CI inherits.
+/// The strictest objectives a CI inherits, each with the service that sets it (`null`: no
+/// analysed service needs the CI).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InheritedObjectivesView {
     /// The CI.
     pub ci: String,
-    /// Recovery time objective (`null`: no analysed service needs it).
-    pub rto: Option<InheritedView>,
-    /// Recovery point objective.
-    pub rpo: Option<InheritedView>,
+    /// Recovery time objective, seconds.
+    pub rto_s: Option<u64>,
+    /// The service that sets it (the strictest of those that need the CI).
+    pub rto_set_by: Option<String>,
+    /// Recovery point objective, seconds.
+    pub rpo_s: Option<u64>,
+    /// The service that sets it.
+    pub rpo_set_by: Option<String>,
 }
 
 /// One CI's place in a recovery plan, seconds from the disaster.
@@ -172,10 +167,10 @@ pub struct StepView {
     pub ci: String,
     /// Ready (what it needs is up).
     pub ready_s: u64,
-    /// Restoration starts.
-    pub start_s: u64,
-    /// Restoration ends.
-    pub end_s: u64,
+    /// Its restoration starts.
+    pub restore_start_s: u64,
+    /// Its restoration ends.
+    pub restore_end_s: u64,
     /// Up (a cycle's members come up together).
     pub up_s: u64,
     /// The team restoring it.
@@ -665,8 +660,8 @@ impl Sms {
                 .map(|s| StepView {
                     ci: self.key(s.ci),
                     ready_s: s.ready_s,
-                    start_s: s.start_s,
-                    end_s: s.end_s,
+                    restore_start_s: s.start_s,
+                    restore_end_s: s.end_s,
                     up_s: s.up_s,
                     team: s.team.clone(),
                     waited_for: s.waited_for.map(|w| self.key(w)),
@@ -717,16 +712,14 @@ impl Sms {
         let id = self.ci_of(ci)?;
         let flow = flow_down(&self.cmdb, &self.live_analyses())?;
         let got = flow.get(id);
-        let view = |i: Option<itsm_availability::Inherited>| {
-            i.map(|i| InheritedView {
-                objective_s: i.objective_s,
-                set_by: self.key(i.set_by),
-            })
-        };
+        let rto = got.and_then(|g| g.rto);
+        let rpo = got.and_then(|g| g.rpo);
         Ok(InheritedObjectivesView {
             ci: ci.to_owned(),
-            rto: view(got.and_then(|g| g.rto)),
-            rpo: view(got.and_then(|g| g.rpo)),
+            rto_s: rto.map(|i| i.objective_s),
+            rto_set_by: rto.map(|i| self.key(i.set_by)),
+            rpo_s: rpo.map(|i| i.objective_s),
+            rpo_set_by: rpo.map(|i| self.key(i.set_by)),
         })
     }
 

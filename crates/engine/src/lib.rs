@@ -51,7 +51,7 @@ pub use command::{
 };
 pub use continuity::{
     BackupView, BusinessImpactView, ContinuityAssessmentView, ContinuityReview, DisasterDef,
-    ExerciseView, FindingView, ImpactStepDef, InheritedObjectivesView, InheritedView, MeasuredDef,
+    ExerciseView, FindingView, ImpactStepDef, InheritedObjectivesView, MeasuredDef,
     RecoveryPlanView, RestoreView, StepView,
 };
 pub use error::EngineError;

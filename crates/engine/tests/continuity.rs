@@ -273,10 +273,10 @@ fn continuity_queries_answer_by_key() {
         unreachable!("answer kind")
     };
     assert_eq!(
-        i.rto.as_ref().map(|r| (r.objective_s, r.set_by.as_str())),
-        Some((14400, "svc-pay"))
+        (i.rto_s, i.rto_set_by.as_deref()),
+        (Some(14400), Some("svc-pay"))
     );
-    assert_eq!(i.rpo.as_ref().map(|r| r.objective_s), Some(900));
+    assert_eq!(i.rpo_s, Some(900));
     let Answer::BusinessImpact(Some(b)) = sms
         .query(&Query::BusinessImpact {
             service: "svc-pay".into(),
@@ -295,7 +295,7 @@ fn continuity_queries_answer_by_key() {
     let order: Vec<(&str, u64, u64)> = p
         .steps
         .iter()
-        .map(|s| (s.ci.as_str(), s.start_s, s.end_s))
+        .map(|s| (s.ci.as_str(), s.restore_start_s, s.restore_end_s))
         .collect();
     assert_eq!(
         order,

@@ -27,6 +27,7 @@ mod availability;
 mod chain;
 mod command;
 mod continuity;
+mod continuity_view;
 mod error;
 mod input;
 mod json;
@@ -49,10 +50,10 @@ pub use command::{
     ActorDef, AppetiteDef, BlackoutDef, CiDef, CiUpdateDef, Command, DeltaDef, DivisionDef,
     LinksDef, PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
 };
-pub use continuity::{
-    BackupView, BusinessImpactView, ContinuityAssessmentView, ContinuityReview, DisasterDef,
-    ExerciseView, FindingView, ImpactStepDef, InheritedObjectivesView, MeasuredDef,
-    RecoveryPlanView, RestoreView, StepView,
+pub use continuity::{DisasterDef, ImpactStepDef, MeasuredDef};
+pub use continuity_view::{
+    BackupView, BusinessImpactView, ContinuityAssessmentView, ContinuityReview, ExerciseView,
+    FindingView, InheritedObjectivesView, RecoveryPlanView, RestoreView, StepView,
 };
 pub use error::EngineError;
 pub use itsm_core::text::excerpt;

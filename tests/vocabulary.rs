@@ -620,11 +620,15 @@ fn command_index(c: &Command) -> usize {
         Command::SetAvailabilityTarget { .. } => 34,
         Command::RecordOutage { .. } => 35,
         Command::EndOutage { .. } => 36,
+        Command::SetBusinessImpact { .. } => 37,
+        Command::SetRecovery { .. } => 38,
+        Command::AssessContinuity { .. } => 39,
+        Command::RecordExercise { .. } => 40,
     }
 }
 
 /// How many commands [`command_index`] numbers.
-const COMMANDS: usize = 37;
+const COMMANDS: usize = 41;
 
 /// Each query's position, as [`command_index`] for commands.
 fn query_index(q: &Query) -> usize {
@@ -646,12 +650,17 @@ fn query_index(q: &Query) -> usize {
         Query::Availability { .. } => 14,
         Query::DowntimeLeft { .. } => 15,
         Query::Outages {} => 16,
-        Query::PredictedAvailability { .. } => 17,
+        Query::BusinessImpact { .. } => 17,
+        Query::InheritedObjectives { .. } => 18,
+        Query::RecoveryPlan { .. } => 19,
+        Query::ContinuityAssessments {} => 20,
+        Query::Exercises {} => 21,
+        Query::PredictedAvailability { .. } => 22,
     }
 }
 
 /// How many queries [`query_index`] numbers.
-const QUERIES: usize = 18;
+const QUERIES: usize = 23;
 
 /// Scenario steps (`{"at", "actor", ...command}`) from `(actor, command)` pairs, an hour apart
 /// from `T0` unless a command says when.
@@ -755,6 +764,33 @@ fn extra_documents() -> Vec<(String, Vec<Value>)> {
         (
             "dev",
             json!({"op": "end_outage", "at": "2026-04-02T01:00:00Z", "outage": "o-isp", "end": "2026-04-01T23:00:00Z"}),
+        ),
+        // Continuity: a 2-hour RTO and 15-minute RPO on the service; the host restored in an
+        // hour by `infra` and backed up hourly (an RPO gap), the application in half an hour.
+        (
+            "ceo",
+            json!({"op": "set_business_impact", "service": "svc",
+                   "steps": [{"after_s": 0, "level": "Minor"}, {"after_s": 3600, "level": "Major"}],
+                   "mtpd_s": 28800, "rto_s": 7200, "rpo_s": 900}),
+        ),
+        (
+            "cfg",
+            json!({"op": "set_recovery", "ci": "host", "duration_s": 3600, "team": "infra",
+                   "backup_interval_s": 3600}),
+        ),
+        (
+            "cfg",
+            json!({"op": "set_recovery", "ci": "app", "duration_s": 1800, "team": "infra"}),
+        ),
+        (
+            "ceo",
+            json!({"op": "assess_continuity", "key": "a-host", "disaster": {"cis": ["host"]}}),
+        ),
+        (
+            "ceo",
+            json!({"op": "record_exercise", "key": "x-host", "name": "dr-2026-04", "date": "2026-04-02",
+                   "scenario": {"cis": ["host"]}, "measured": [{"service": "svc", "restore_s": 10800}],
+                   "notes": "restore from tape was slow"}),
         ),
     ]);
     let app = ci_id("app");
@@ -868,8 +904,14 @@ fn every_query(k: &Keys) -> Vec<Value> {
     q.push(json!({"query": "conflicts"}));
     q.push(json!({"query": "log_length"}));
     q.push(json!({"query": "outages"}));
+    q.push(json!({"query": "continuity_assessments"}));
+    q.push(json!({"query": "exercises"}));
     for ci in k.cis.iter().map(String::as_str).chain(["no-such-ci"]) {
         q.push(json!({"query": "predicted_availability", "service": ci, "seed": 7}));
+        q.push(json!({"query": "business_impact", "service": ci}));
+        q.push(json!({"query": "inherited_objectives", "ci": ci}));
+        q.push(json!({"query": "recovery_plan", "disaster": {"cis": [ci]}}));
+        q.push(json!({"query": "recovery_plan", "disaster": {"facility": ci}}));
     }
     let conventions = json!({"planned_leaves_denominator": false,
         "count_outages_outside_hours": true, "degraded_counts_as_down": true});

@@ -1401,6 +1401,12 @@ fn direct_core_cases() -> Vec<Case> {
         )
         .after(vec![outage_setup("o-doc", "doc", None)]),
         cmd(
+            "EngineError::Continuity",
+            "ceo",
+            json!({"op": "set_business_impact", "service": "svc",
+                   "mtpd_s": 3600, "rto_s": 7200, "rpo_s": 900}),
+        ),
+        cmd(
             "EngineError::Availability",
             "dev",
             json!({"op": "end_outage", "outage": "o-none", "end": T0}),

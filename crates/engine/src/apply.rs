@@ -90,7 +90,8 @@ impl Sms {
         let _claimed = self.configuration_command(&actor, key, at, command, &mut effects)?
             || self.risk_command(&actor, key, at, command, &mut effects)?
             || self.change_command(&actor, key, at, command, &mut effects)?
-            || self.availability_command(&actor, key, at, command)?;
+            || self.availability_command(&actor, key, at, command)?
+            || self.continuity_command(&actor, key, at, command, &mut effects)?;
         Ok(effects)
     }
 }

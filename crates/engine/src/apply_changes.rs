@@ -213,7 +213,11 @@ impl Sms {
             | Command::Unrelate { .. }
             | Command::SetAvailabilityTarget { .. }
             | Command::RecordOutage { .. }
-            | Command::EndOutage { .. } => return Ok(false),
+            | Command::EndOutage { .. }
+            | Command::SetBusinessImpact { .. }
+            | Command::SetRecovery { .. }
+            | Command::AssessContinuity { .. }
+            | Command::RecordExercise { .. } => return Ok(false),
         }
         Ok(true)
     }

@@ -224,7 +224,11 @@ impl Sms {
             | Command::CancelChange { .. }
             | Command::SetAvailabilityTarget { .. }
             | Command::RecordOutage { .. }
-            | Command::EndOutage { .. } => return Ok(false),
+            | Command::EndOutage { .. }
+            | Command::SetBusinessImpact { .. }
+            | Command::SetRecovery { .. }
+            | Command::AssessContinuity { .. }
+            | Command::RecordExercise { .. } => return Ok(false),
         }
         Ok(true)
     }

@@ -279,6 +279,10 @@ impl Sms {
             | Command::SetAvailabilityTarget { .. }
             | Command::RecordOutage { .. }
             | Command::EndOutage { .. }
+            | Command::SetBusinessImpact { .. }
+            | Command::SetRecovery { .. }
+            | Command::AssessContinuity { .. }
+            | Command::RecordExercise { .. }
             | Command::Unrelate { .. } => return Ok(false),
         }
         Ok(true)

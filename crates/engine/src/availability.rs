@@ -253,7 +253,11 @@ impl Sms {
             | Command::CompleteChange { .. }
             | Command::ReviewChange { .. }
             | Command::CloseChange { .. }
-            | Command::CancelChange { .. } => return Ok(false),
+            | Command::CancelChange { .. }
+            | Command::SetBusinessImpact { .. }
+            | Command::SetRecovery { .. }
+            | Command::AssessContinuity { .. }
+            | Command::RecordExercise { .. } => return Ok(false),
         }
         Ok(true)
     }

@@ -710,6 +710,60 @@ pub enum Command {
         /// When it ended (not after the time of the command).
         end: chrono::DateTime<chrono::Utc>,
     },
+    /// Sets a service's business impact analysis (a later setting replaces it; the log keeps
+    /// the history). Durations in seconds; levels of the risk matrix impact scale.
+    SetBusinessImpact {
+        /// The service.
+        service: String,
+        /// How the impact grows over an outage (increasing `after_s`, never falling).
+        #[serde(default)]
+        steps: Vec<crate::continuity::ImpactStepDef>,
+        /// Maximum tolerable period of disruption, seconds (at least 1).
+        mtpd_s: u64,
+        /// Recovery time objective, seconds (at most `mtpd_s`).
+        rto_s: u64,
+        /// Recovery point objective, seconds.
+        rpo_s: u64,
+    },
+    /// Sets a CI's recovery details (a later setting replaces them whole).
+    SetRecovery {
+        /// The CI.
+        ci: String,
+        /// Seconds its restoration takes once what it needs is up (0 when absent).
+        #[serde(default)]
+        duration_s: Option<u64>,
+        /// The recovery team that restores it (a key; one CI at a time per team).
+        #[serde(default)]
+        team: Option<String>,
+        /// Seconds between backups of its data (none: it holds no data of its own).
+        #[serde(default)]
+        backup_interval_s: Option<u64>,
+    },
+    /// Plans the recovery from a disaster with the analyses and recovery details in force,
+    /// records it under `key`, and raises each gap as a continuity risk once.
+    AssessContinuity {
+        /// The assessment's key.
+        key: String,
+        /// `{"cis": [keys]}` or `{"facility": key}`.
+        disaster: crate::continuity::DisasterDef,
+    },
+    /// Records a continuity exercise, compares its measured restore times with the business
+    /// impact analyses, and raises each missed objective as a continuity risk once.
+    RecordExercise {
+        /// The exercise's key.
+        key: String,
+        /// Its name (a key).
+        name: String,
+        /// The day it took place.
+        date: NaiveDate,
+        /// The scenario exercised.
+        scenario: crate::continuity::DisasterDef,
+        /// Measured restore times.
+        measured: Vec<crate::continuity::MeasuredDef>,
+        /// Notes.
+        #[serde(default)]
+        notes: String,
+    },
 }
 
 impl Command {
@@ -754,6 +808,10 @@ impl Command {
             Self::SetAvailabilityTarget { .. } => "set_availability_target",
             Self::RecordOutage { .. } => "record_outage",
             Self::EndOutage { .. } => "end_outage",
+            Self::SetBusinessImpact { .. } => "set_business_impact",
+            Self::SetRecovery { .. } => "set_recovery",
+            Self::AssessContinuity { .. } => "assess_continuity",
+            Self::RecordExercise { .. } => "record_exercise",
         }
     }
 }

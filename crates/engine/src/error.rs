@@ -267,6 +267,9 @@ pub enum EngineError {
         /// Which attribute of which CI, and why.
         reason: String,
     },
+    /// A continuity input refused (analysis, recovery details, scenario or exercise).
+    #[error(transparent)]
+    Continuity(#[from] itsm_availability::ContinuityError),
     /// A batch of configuration edits refused.
     #[error(transparent)]
     Batch(#[from] Box<BatchError>),

@@ -26,6 +26,8 @@ mod apply_risks;
 mod availability;
 mod chain;
 mod command;
+mod continuity;
+mod continuity_view;
 mod error;
 mod input;
 mod json;
@@ -48,6 +50,11 @@ pub use chain::{ChainKey, Digest};
 pub use command::{
     ActorDef, AppetiteDef, BlackoutDef, CiDef, CiUpdateDef, Command, DeltaDef, DivisionDef,
     LinksDef, PolicyDef, ProvisionDef, ScopeRuleDef, ScoreDef, TreatmentDef,
+};
+pub use continuity::{DisasterDef, ImpactStepDef, MeasuredDef};
+pub use continuity_view::{
+    BackupView, BusinessImpactView, ContinuityAssessmentView, ContinuityReview, ExerciseView,
+    FindingView, InheritedObjectivesView, RecoveryPlanView, RestoreView, StepView,
 };
 pub use error::EngineError;
 pub use itsm_core::text::excerpt;

@@ -162,6 +162,27 @@ pub enum Query {
         #[serde(default)]
         samples: Option<u64>,
     },
+    /// A service's business impact analysis (`null` when it has none).
+    BusinessImpact {
+        /// The service.
+        service: String,
+    },
+    /// The strictest RTO and RPO a CI inherits from the services that need it, with the
+    /// service that sets each.
+    InheritedObjectives {
+        /// The CI.
+        ci: String,
+    },
+    /// The recovery plan for a disaster with the analyses and recovery details in force,
+    /// computed now (nothing recorded, no risk raised: `assess_continuity` does that).
+    RecoveryPlan {
+        /// `{"cis": [keys]}` or `{"facility": key}`.
+        disaster: crate::continuity::DisasterDef,
+    },
+    /// Every recorded continuity assessment, by key (an empty struct variant).
+    ContinuityAssessments {},
+    /// Every recorded continuity exercise, by key (an empty struct variant).
+    Exercises {},
 }
 
 /// What an impact query found, by key.
@@ -216,6 +237,16 @@ pub enum Answer {
     Outages(Vec<OutageView>),
     /// A predicted availability.
     PredictedAvailability(Box<crate::availability::PredictionView>),
+    /// A business impact analysis, if the service has one.
+    BusinessImpact(Option<Box<crate::BusinessImpactView>>),
+    /// Inherited objectives.
+    InheritedObjectives(Box<crate::InheritedObjectivesView>),
+    /// A recovery plan.
+    RecoveryPlan(Box<crate::RecoveryPlanView>),
+    /// Continuity assessments.
+    ContinuityAssessments(Vec<crate::ContinuityAssessmentView>),
+    /// Continuity exercises.
+    Exercises(Vec<crate::ExerciseView>),
 }
 
 impl Sms {
@@ -406,6 +437,19 @@ impl Sms {
             } => Answer::PredictedAvailability(Box::new(
                 self.predicted_availability(service, *seed, *samples)?,
             )),
+            Query::BusinessImpact { service } => {
+                Answer::BusinessImpact(self.business_impact_view(service).map(Box::new))
+            }
+            Query::InheritedObjectives { ci } => {
+                Answer::InheritedObjectives(Box::new(self.inherited_view(ci)?))
+            }
+            Query::RecoveryPlan { disaster } => {
+                Answer::RecoveryPlan(Box::new(self.recovery_plan_view(disaster)?))
+            }
+            Query::ContinuityAssessments {} => {
+                Answer::ContinuityAssessments(self.assessment_views())
+            }
+            Query::Exercises {} => Answer::Exercises(self.exercise_views()),
         })
     }
 }

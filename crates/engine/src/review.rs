@@ -40,6 +40,9 @@ pub struct ManagementReview {
     /// Availability vs targets (8.7.1): every service with a target in force in the period,
     /// measured over it by the conventions agreed with that target.
     pub availability: Vec<crate::AvailabilityView>,
+    /// Continuity results (8.7.2): the assessments run and exercises held in the period, with
+    /// their findings.
+    pub continuity: crate::ContinuityReview,
     /// Evidence per clause.
     pub evidence: Vec<ClauseEvidence>,
 }
@@ -64,6 +67,7 @@ impl Sms {
             changes: self.changes.metrics(period, baselines),
             unauthorized,
             availability: self.availability_review(period),
+            continuity: self.continuity_review(period),
             evidence: self.evidence(period),
         }
     }
@@ -262,11 +266,11 @@ impl Sms {
             ),
             clause("8.5.3", "Release and deployment management", deployments),
             clause("8.7.1", "Service availability management", availability),
-            clause(
-                "8.7.2",
-                "Service continuity management",
-                risks_where(&|r| r.register == RegisterKind::Continuity),
-            ),
+            clause("8.7.2", "Service continuity management", {
+                let mut records = risks_where(&|r| r.register == RegisterKind::Continuity);
+                records.extend(self.continuity_evidence(period));
+                records
+            }),
             clause(
                 "8.7.3",
                 "Information security management",
@@ -375,6 +379,7 @@ impl ManagementReview {
                 a.outages
             );
         }
+        self.continuity_markdown(&mut out);
         out.push_str("\n## Evidence by clause (ISO/IEC 20000-1)\n\n| Clause | Title | Records |\n| --- | --- | ---: |\n");
         for c in &self.evidence {
             let _ = writeln!(out, "| {} | {} | {} |", c.clause, c.title, c.records.len());

@@ -52,6 +52,14 @@ pub enum Effect {
         /// counted once, as [`itsm_cmdb::BatchOutcome`] reports them.
         touched: usize,
     },
+    /// A continuity assessment or exercise showed a gap not raised before, and raised it into
+    /// the continuity register.
+    ContinuityRiskRaised {
+        /// The assessment's or exercise's key.
+        record: String,
+        /// The risk's reference.
+        risk: Reference,
+    },
 }
 
 /// One accepted command, as the audit log records it.
@@ -110,6 +118,8 @@ pub struct Sms {
     pub(crate) baselines: BTreeMap<String, Baseline>,
     /// Availability targets, outages and the service outages kept from them.
     pub(crate) availability: itsm_availability::AvailabilityRegister,
+    /// Business impact analyses, recovery details, assessments and exercises.
+    pub(crate) continuity: crate::continuity::ContinuityRecords,
     /// The change policy as defined, CIs named by key (the register's copy holds ids).
     pub(crate) policy_def: crate::PolicyDef,
     pub(crate) log: Vec<Event>,
@@ -197,6 +207,7 @@ impl Sms {
             change_keys: BTreeMap::new(),
             baselines: BTreeMap::new(),
             availability: itsm_availability::AvailabilityRegister::new(),
+            continuity: crate::continuity::ContinuityRecords::default(),
             policy_def: crate::PolicyDef::default(),
             log: Vec::new(),
             key: None,

@@ -565,6 +565,8 @@ pub struct ManagementReviewView {
     pub unauthorized: Vec<UnauthorizedView>,
     /// Availability vs targets (8.7.1), services by key.
     pub availability: Vec<crate::AvailabilityView>,
+    /// Continuity results (8.7.2), records by key.
+    pub continuity: crate::ContinuityReview,
     /// Evidence per clause, from the records of the period.
     pub evidence: Vec<ClauseEvidence>,
 }
@@ -1076,6 +1078,7 @@ impl Sms {
                 .map(|u| self.unauthorized_view(u))
                 .collect(),
             availability: r.availability,
+            continuity: r.continuity,
             evidence: r.evidence,
         }
     }

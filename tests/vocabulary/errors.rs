@@ -64,6 +64,11 @@ fn every_variant() -> BTreeSet<String> {
             "PredictError",
         ),
         variants_in(
+            include_str!("../../crates/availability/src/continuity/error.rs"),
+            "ContinuityError",
+            "ContinuityError",
+        ),
+        variants_in(
             include_str!("../../crates/scenario/src/lib.rs"),
             "ScenarioError",
             "ScenarioError",
@@ -125,6 +130,7 @@ fn engine_variants(e: &EngineError) -> Vec<String> {
         EngineError::Core(c) | EngineError::Field { error: c, .. } => core_variants(c, &mut out),
         EngineError::Availability(a) => out.push(format!("AvailabilityError::{}", head(a))),
         EngineError::Predict(p) => out.push(format!("PredictError::{}", head(p))),
+        EngineError::Continuity(c) => out.push(format!("ContinuityError::{}", head(c))),
         _ => {}
     }
     out
@@ -1407,6 +1413,96 @@ fn direct_core_cases() -> Vec<Case> {
                    "mtpd_s": 3600, "rto_s": 7200, "rpo_s": 900}),
         ),
         cmd(
+            "ContinuityError::InvalidAnalysis",
+            "ceo",
+            json!({"op": "set_business_impact", "service": "svc",
+                   "mtpd_s": 3600, "rto_s": 7200, "rpo_s": 900}),
+        ),
+        cmd(
+            "ContinuityError::InvalidRecovery",
+            "ceo",
+            json!({"op": "set_recovery", "ci": "app", "duration_s": 999_999_999_999u64}),
+        ),
+        cmd(
+            "ContinuityError::WrongKind",
+            "ceo",
+            json!({"op": "assess_continuity", "key": "a-1", "disaster": {"facility": "app"}}),
+        ),
+        cmd(
+            "ContinuityError::InvalidExercise",
+            "ceo",
+            json!({"op": "record_exercise", "key": "x-1", "name": "dr-1", "date": "2026-03-01",
+                   "scenario": {"cis": ["app"]},
+                   "measured": [{"service": "svc", "restore_s": 60}, {"service": "svc", "restore_s": 90}]}),
+        ),
+        case(
+            "ContinuityError::UnknownCi",
+            Provoke::Direct(CONTINUITY_DIRECT, || {
+                let analysis = itsm::availability::BusinessImpact {
+                    service: itsm::core::Id::from_key("gone"),
+                    impact: Vec::new(),
+                    mtpd_s: 10,
+                    rto_s: 5,
+                    rpo_s: 0,
+                };
+                let e = itsm::availability::flow_down(&itsm::cmdb::Cmdb::new(), &[analysis]).unwrap_err();
+                let id = itsm::core::Id::<itsm::cmdb::Ci>::from_key("gone").to_string();
+                (e.to_string(), vec![format!("ContinuityError::{}", head(&e))], id)
+            }),
+        ),
+        case(
+            "ContinuityError::DuplicateAnalysis",
+            Provoke::Direct(CONTINUITY_DIRECT, || {
+                let (cmdb, svc) = one_service();
+                let analysis = itsm::availability::BusinessImpact {
+                    service: svc,
+                    impact: Vec::new(),
+                    mtpd_s: 10,
+                    rto_s: 5,
+                    rpo_s: 0,
+                };
+                let e = itsm::availability::flow_down(&cmdb, &[analysis.clone(), analysis]).unwrap_err();
+                (e.to_string(), vec![format!("ContinuityError::{}", head(&e))], "svc".into())
+            }),
+        ),
+        case(
+            "ContinuityError::DuplicateRecovery",
+            Provoke::Direct(CONTINUITY_DIRECT, || {
+                let (cmdb, svc) = one_service();
+                let entry = itsm::availability::CiRecovery {
+                    ci: svc,
+                    duration_s: 60,
+                    team: None,
+                    backup_interval_s: None,
+                };
+                let e = itsm::availability::plan_recovery(
+                    &cmdb,
+                    &[],
+                    &itsm::availability::Disaster::Cis(vec![svc]),
+                    &[entry.clone(), entry],
+                )
+                .unwrap_err();
+                (e.to_string(), vec![format!("ContinuityError::{}", head(&e))], "svc".into())
+            }),
+        ),
+        case(
+            "ContinuityError::Cmdb",
+            Provoke::Direct(
+                "a plan checks every CI before its impact query, so the CMDB cannot refuse it",
+                || {
+                    let gone = itsm::core::Id::from_key("gone");
+                    let e = itsm::availability::ContinuityError::Cmdb(
+                        itsm::cmdb::CmdbError::UnknownCi { id: gone },
+                    );
+                    let mut v = vec![format!("ContinuityError::{}", head(&e))];
+                    if let itsm::availability::ContinuityError::Cmdb(c) = &e {
+                        cmdb_variants(c, &mut v);
+                    }
+                    (e.to_string(), v, gone.to_string())
+                },
+            ),
+        ),
+        cmd(
             "EngineError::Availability",
             "dev",
             json!({"op": "end_outage", "outage": "o-none", "end": T0}),
@@ -1603,4 +1699,20 @@ fn spec_error(spec: &str) -> (String, Vec<String>, String) {
         ),
         Err(why) => (why, Vec::new(), spec.to_owned()),
     }
+}
+
+/// Why some continuity errors are built directly.
+const CONTINUITY_DIRECT: &str = "the engine resolves keys and keeps one analysis and one recovery entry per CI before the library sees them";
+
+/// A CMDB holding one service, `svc`.
+fn one_service() -> (itsm::cmdb::Cmdb, itsm::core::Id<itsm::cmdb::Ci>) {
+    let mut cmdb = itsm::cmdb::Cmdb::new();
+    let ci = itsm::cmdb::Ci::new(
+        "svc",
+        "Service",
+        itsm::cmdb::CiKind::Service(itsm::cmdb::ServiceProfile::default()),
+    );
+    let id = ci.id;
+    cmdb.add_ci(ci).unwrap();
+    (cmdb, id)
 }

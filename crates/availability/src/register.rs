@@ -495,8 +495,8 @@ impl AvailabilityRegister {
     /// `period`; others are skipped) over `period`: the ledger's outages plus, while outages
     /// are open, the stretch from the earliest open start to `as_of` derived live through
     /// `cmdb`. `maintenance` gives each service's agreed maintenance windows. With
-    /// `conventions` `None`, each service is measured by the conventions agreed with the
-    /// target it is measured against (the strictest in force; of equal ones, the latest).
+    /// `conventions` `None`, each service is measured by the conventions of the setting in
+    /// force when the period began (a setting made within the period applies from the next).
     ///
     /// # Errors
     /// The measurement's own errors ([`AvailabilityError::SubSecond`] cannot occur for
@@ -526,15 +526,16 @@ impl AvailabilityRegister {
         let mut out = Vec::with_capacity(services.len());
         for &service in services {
             let versions = self.versions_in(service, period);
-            let Some(agreed) = versions
-                .iter()
-                .map(|(t, _)| *t)
-                .max_by_key(|t| (t.target, t.since))
-            else {
+            // The strictest target in force in the period; the conventions in force when the
+            // period began (a setting made within it takes effect from the next period), so
+            // neither can be relaxed after the fact.
+            let Some(target) = versions.iter().map(|(t, _)| t.target).max() else {
                 continue;
             };
-            let target = agreed.target;
-            let conventions = conventions.unwrap_or(agreed.conventions);
+            let Some(first) = versions.first().map(|(t, _)| t.conventions) else {
+                continue;
+            };
+            let conventions = conventions.unwrap_or(first);
             let mut hours: Vec<Period> = Vec::new();
             for (t, valid) in &versions {
                 hours.extend(t.hours.open_intervals(valid));

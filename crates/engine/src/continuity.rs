@@ -406,9 +406,16 @@ impl Sms {
         let (mut risks, mut effects) = (Vec::new(), Vec::new());
         for f in findings {
             let gap = self.gap_key(&source, f);
+            // A gap whose risk is still open names that risk; one whose risk was closed has
+            // come back, and is raised again as a new risk.
             if let Some(r) = raised.get(&gap) {
-                risks.push(*r);
-                continue;
+                let open = register
+                    .risk_by_reference(*r)
+                    .is_some_and(|risk| risk.status != itsm_risk::RiskStatus::Closed);
+                if open {
+                    risks.push(*r);
+                    continue;
+                }
             }
             let service = self.key(f.service);
             let mut new = NewRisk::new(

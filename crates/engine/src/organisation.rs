@@ -69,12 +69,22 @@ impl Sms {
         } else {
             let me = self.actor_or_err(key)?;
             Self::require(me, key, &[], "redefine the organisation")?;
-            if !self.risks.is_empty() || !self.changes.changes().is_empty() {
+            // Availability records are measured against the policy's maintenance windows:
+            // redefining them afterwards would re-measure the past.
+            let outages = self.availability.outages().count();
+            let targets = self.availability.services().count();
+            if !self.risks.is_empty()
+                || !self.changes.changes().is_empty()
+                || outages > 0
+                || targets > 0
+            {
                 return Err(EngineError::OrganisationInUse {
                     reason: format!(
-                        "{} risk(s), {} change(s)",
+                        "{} risk(s), {} change(s), {} availability target(s), {} outage(s)",
                         self.risks.len(),
-                        self.changes.changes().len()
+                        self.changes.changes().len(),
+                        targets,
+                        outages
                     ),
                 });
             }

@@ -441,3 +441,57 @@ fn predicted_availability_reads_ci_attributes_and_counts_the_pair_once() {
     let err = ask(&sms).unwrap_err().to_string();
     assert!(err.contains("`mttr_s` of `h2` is not a number"), "{err}");
 }
+
+#[test]
+fn conventions_relaxed_within_a_period_apply_from_the_next_one() {
+    let mut sms = shop();
+    let jan = |d: u32, h: u32| Utc.with_ymd_and_hms(2027, 1, d, h, 0, 0).unwrap();
+    // From 1 December: degraded time counts as down; so January begins with that.
+    let strict = json!({"planned_leaves_denominator": false, "count_outages_outside_hours": false,
+                        "degraded_counts_as_down": true});
+    let loose = json!({"planned_leaves_denominator": false, "count_outages_outside_hours": false,
+                       "degraded_counts_as_down": false});
+    let target = |conventions: &Value| {
+        json!({"op": "set_availability_target", "service": "shop",
+        "hours": {"time_zone": "Europe/London", "hours": "always"}, "target_percent": "99.5",
+        "conventions": conventions})
+    };
+    run(&mut sms, "avm", at(1, 1), target(&strict)).unwrap();
+    // One host of the pair down: the shop is degraded for two hours.
+    run(
+        &mut sms,
+        "dev",
+        jan(7, 12),
+        json!({"op": "record_outage", "key": "o-h1", "ci": "h1",
+        "start": jan(7, 9), "end": jan(7, 11), "state": "down", "kind": "unplanned",
+        "source": {"note": {"text": "one host of two"}}}),
+    )
+    .unwrap();
+    let measure = |sms: &Sms| {
+        let q: Query = serde_json::from_value(json!({"query": "availability", "service": "shop",
+            "period": {"month": {"year": 2027, "month": 1}}}))
+        .unwrap();
+        serde_json::to_value(sms.query(&q).unwrap()).unwrap()
+    };
+    assert_eq!(measure(&sms)["value"]["downtime_s"], json!(7200));
+    // Relaxed on the 31st, the same target: January keeps the conventions it began with.
+    run(&mut sms, "avm", jan(31, 22), target(&loose)).unwrap();
+    let a = measure(&sms);
+    assert_eq!(a["value"]["downtime_s"], json!(7200));
+    assert_eq!(a["value"]["conventions"], strict);
+}
+
+#[test]
+fn the_organisation_cannot_be_redefined_once_availability_is_recorded() {
+    let mut sms = shop();
+    let err = run(
+        &mut sms,
+        "ceo",
+        at(2, 0),
+        json!({"op": "define_organisation",
+        "actors": [{"key": "ceo", "name": "CEO", "roles": ["top_management"]}]}),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("1 availability target(s)"), "{err}");
+}

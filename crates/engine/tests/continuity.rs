@@ -357,3 +357,28 @@ fn continuity_results_reach_the_management_review() {
             .any(|r| r.starts_with("continuity exercise `x1`"))
     );
 }
+
+#[test]
+fn a_gap_that_comes_back_after_its_risk_was_closed_is_raised_again() {
+    let mut sms = payments();
+    let first = raised(&run(&mut sms, "bcm", at(2, 0), assess("a1")).unwrap());
+    let rto = first[0];
+    run(
+        &mut sms,
+        "ceo",
+        at(2, 1),
+        json!({"op": "close_risk", "risk": rto.to_string(), "note": "standby ordered"}),
+    )
+    .unwrap();
+    // The same disaster still shows both gaps: the RPO one names its open risk, the RTO one
+    // is raised again, as a new risk (the closed one is not named).
+    let again = raised(&run(&mut sms, "bcm", at(2, 2), assess("a2")).unwrap());
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_ne!(again[0], rto);
+    let Answer::ContinuityAssessments(list) = sms.query(&Query::ContinuityAssessments {}).unwrap()
+    else {
+        unreachable!("answer kind")
+    };
+    assert!(!list[1].risks.contains(&rto), "{:?}", list[1].risks);
+    assert!(list[1].risks.contains(&again[0]));
+}

@@ -60,15 +60,17 @@ impl Sms {
             .map(|(a, b)| self.changes.unauthorized(a, b))
             .unwrap_or_default();
         let risks = self.risks.report(period);
+        // Measured once: the review shows it and the 8.7.1 evidence quotes it.
+        let availability = self.availability_review(period);
         ManagementReview {
             period,
             escalations: risks.escalations.clone(),
             risks,
             changes: self.changes.metrics(period, baselines),
             unauthorized,
-            availability: self.availability_review(period),
             continuity: self.continuity_review(period),
-            evidence: self.evidence(period),
+            evidence: self.evidence_with(period, &availability),
+            availability,
         }
     }
 
@@ -129,6 +131,15 @@ impl Sms {
     /// shown as they are when the review is made.
     #[must_use]
     pub fn evidence(&self, period: Period) -> Vec<ClauseEvidence> {
+        self.evidence_with(period, &self.availability_review(period))
+    }
+
+    /// [`Sms::evidence`] with the period's availability already measured.
+    fn evidence_with(
+        &self,
+        period: Period,
+        measured: &[crate::AvailabilityView],
+    ) -> Vec<ClauseEvidence> {
         let clause = |c: &str, t: &str, records: Vec<String>| ClauseEvidence {
             clause: c.into(),
             title: t.into(),
@@ -235,7 +246,7 @@ impl Sms {
                 _ => None,
             })
             .collect();
-        availability.extend(self.availability_review(period).iter().map(|a| {
+        availability.extend(measured.iter().map(|a| {
             format!(
                 "`{}`: {} % against {} % ({})",
                 a.service,
